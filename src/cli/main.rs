@@ -1,0 +1,56 @@
+//! `bedrock-lite`: the command-line tool. See the README for every command.
+//!
+//! Each command lives in its own module and exposes `run(parser, globals)`.
+//! Errors travel as [`CliError`], which knows its exit code and prints as one
+//! line `error: <kind>: <message>` on stderr.
+#![forbid(unsafe_code)]
+
+mod args;
+mod credentials;
+mod error;
+mod eventstream;
+mod sigv4;
+
+use std::process::ExitCode;
+
+use args::Globals;
+use error::CliError;
+
+const USAGE: &str = "\
+usage: bedrock-lite [GLOBAL FLAGS] <command> [ARGS]
+
+commands:
+  eventstream decode [FILE|-]                       decode a captured event-stream body to JSON lines
+  sigv4 sign --request FILE --context FILE [--query] sign a raw HTTP request (SigV4 test-suite layout)
+
+global flags:
+  --region R  --profile P  --endpoint-url URL  --config FILE  --json  -v
+";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run() -> Result<(), CliError> {
+    let mut parser = lexopt::Parser::from_env();
+    let mut globals = Globals::default();
+    let command = args::next_word(&mut parser, &mut globals)?;
+    match command.as_deref() {
+        Some("eventstream") => eventstream::run(&mut parser, &mut globals),
+        Some("sigv4") => sigv4::run(&mut parser, &mut globals),
+        Some("credentials") => credentials::run(&mut parser, &mut globals),
+        Some("help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(CliError::usage(format!(
+            "unknown command `{other}`; run `bedrock-lite help`"
+        ))),
+    }
+}

@@ -1,0 +1,1 @@
+//! imds (in progress).

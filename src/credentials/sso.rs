@@ -1,0 +1,1 @@
+//! sso (in progress).

@@ -1,0 +1,234 @@
+//! The incremental decoder: push chunks as they arrive, pull whole messages.
+
+use std::collections::VecDeque;
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use super::header::validate_block;
+use super::{DecodeError, Message, MAX_HEADERS_LEN, MAX_PAYLOAD_LEN, PRELUDE_LEN, TRAILER_LEN};
+
+/// A checked prelude: the frame's lengths, trusted only after its CRC matched.
+#[derive(Debug, Clone, Copy)]
+struct Prelude {
+    total_len: usize,
+    headers_len: usize,
+}
+
+/// An incremental, zero-copy event-stream decoder. It does no I/O: the caller
+/// pushes chunks of bytes as they come off the socket and pulls complete
+/// messages.
+///
+/// A frame that lies inside one chunk is returned as slices of that chunk (no
+/// copy); a frame that spans chunks is copied once, when its last byte arrives.
+///
+/// ```
+/// use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
+/// let mut wire = bytes::BytesMut::new();
+/// encode_frame(&[Header::new("n", HeaderValue::Int(7))], b"hello", &mut wire).unwrap();
+/// let wire = wire.freeze();
+///
+/// let mut decoder = Decoder::new();
+/// decoder.push(wire.slice(..5)); // a frame may arrive in pieces
+/// assert!(decoder.next_message().unwrap().is_none());
+/// decoder.push(wire.slice(5..));
+/// let message = decoder.next_message().unwrap().unwrap();
+/// assert_eq!(&message.payload()[..], b"hello");
+/// decoder.finish().unwrap(); // nothing left over
+/// ```
+#[derive(Debug, Default)]
+pub struct Decoder {
+    chunks: VecDeque<Bytes>,
+    buffered: usize,
+    prelude: Option<Prelude>,
+    failed: Option<DecodeError>,
+}
+
+impl Decoder {
+    /// A decoder waiting for its first bytes.
+    pub fn new() -> Self {
+        Decoder {
+            chunks: VecDeque::with_capacity(4),
+            ..Decoder::default()
+        }
+    }
+
+    /// Hands the decoder the next chunk of the stream. Cheap: the chunk is kept,
+    /// not copied.
+    pub fn push(&mut self, chunk: Bytes) {
+        if !chunk.is_empty() {
+            self.buffered += chunk.len();
+            self.chunks.push_back(chunk);
+        }
+    }
+
+    /// The next complete message, `Ok(None)` if more bytes are needed.
+    ///
+    /// The prelude CRC is checked as soon as 12 bytes are in, before the frame's
+    /// length is trusted; oversize frames are refused then, before any of them is
+    /// buffered. Any error is terminal and is returned again on later calls.
+    pub fn next_message(&mut self) -> Result<Option<Message>, DecodeError> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        match self.decode_next() {
+            Err(err) => {
+                self.failed = Some(err.clone());
+                Err(err)
+            }
+            ok => ok,
+        }
+    }
+
+    /// Says the stream has ended: an error if it ended inside a frame.
+    pub fn finish(&self) -> Result<(), DecodeError> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        if self.buffered == 0 {
+            return Ok(());
+        }
+        Err(DecodeError::Truncated {
+            received: self.buffered,
+            needed: self.prelude.map_or(PRELUDE_LEN, |p| p.total_len),
+        })
+    }
+
+    /// Bytes received but not yet returned as messages.
+    pub fn buffered_len(&self) -> usize {
+        self.buffered
+    }
+
+    fn decode_next(&mut self) -> Result<Option<Message>, DecodeError> {
+        let prelude = match self.prelude {
+            Some(prelude) => prelude,
+            None => {
+                if self.buffered < PRELUDE_LEN {
+                    return Ok(None);
+                }
+                let prelude = read_prelude(&self.prelude_bytes())?;
+                self.prelude = Some(prelude);
+                prelude
+            }
+        };
+        if self.buffered < prelude.total_len {
+            return Ok(None);
+        }
+        let frame = self.take_frame(prelude.total_len);
+        self.prelude = None;
+        decode_frame(frame, prelude).map(Some)
+    }
+
+    /// The first 12 buffered bytes (there are at least 12).
+    fn prelude_bytes(&self) -> [u8; PRELUDE_LEN] {
+        let mut out = [0u8; PRELUDE_LEN];
+        let mut filled = 0;
+        for chunk in &self.chunks {
+            let n = chunk.len().min(PRELUDE_LEN - filled);
+            out[filled..filled + n].copy_from_slice(&chunk[..n]);
+            filled += n;
+            if filled == PRELUDE_LEN {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Removes the next `len` buffered bytes (there are at least `len`): a slice
+    /// of the front chunk when it holds them all, else one copy.
+    fn take_frame(&mut self, len: usize) -> Bytes {
+        self.buffered -= len;
+        if let Some(front) = self.chunks.front_mut() {
+            if front.len() >= len {
+                let frame = front.split_to(len);
+                if front.is_empty() {
+                    self.chunks.pop_front();
+                }
+                return frame;
+            }
+        }
+        let mut frame = BytesMut::with_capacity(len);
+        while frame.len() < len {
+            let Some(front) = self.chunks.front_mut() else {
+                break;
+            };
+            let n = front.len().min(len - frame.len());
+            frame.extend_from_slice(&front[..n]);
+            front.advance(n);
+            if front.is_empty() {
+                self.chunks.pop_front();
+            }
+        }
+        frame.freeze()
+    }
+}
+
+/// Checks the prelude CRC, then the lengths and size caps.
+fn read_prelude(bytes: &[u8; PRELUDE_LEN]) -> Result<Prelude, DecodeError> {
+    let word = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let (total_length, headers_length, expected) = (word(0), word(4), word(8));
+    let computed = crc32fast::hash(&bytes[..8]);
+    if computed != expected {
+        return Err(DecodeError::PreludeCrcMismatch { expected, computed });
+    }
+    let overhead = (PRELUDE_LEN + TRAILER_LEN) as u32;
+    if total_length < overhead {
+        return Err(DecodeError::FrameTooShort { total_length });
+    }
+    if headers_length > total_length - overhead {
+        return Err(DecodeError::HeadersLengthOutOfRange {
+            headers_length,
+            total_length,
+        });
+    }
+    if headers_length as usize > MAX_HEADERS_LEN {
+        return Err(DecodeError::HeadersTooLarge {
+            length: headers_length,
+            max: MAX_HEADERS_LEN,
+        });
+    }
+    let payload_len = u64::from(total_length - overhead - headers_length);
+    if payload_len > MAX_PAYLOAD_LEN as u64 {
+        return Err(DecodeError::PayloadTooLarge {
+            length: payload_len,
+            max: MAX_PAYLOAD_LEN,
+        });
+    }
+    Ok(Prelude {
+        total_len: total_length as usize,
+        headers_len: headers_length as usize,
+    })
+}
+
+/// Checks the message CRC and the headers of a whole frame.
+fn decode_frame(frame: Bytes, prelude: Prelude) -> Result<Message, DecodeError> {
+    let body_end = prelude.total_len - TRAILER_LEN;
+    let trailer = &frame[body_end..];
+    let expected = u32::from_be_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
+    let computed = crc32fast::hash(&frame[..body_end]);
+    if computed != expected {
+        return Err(DecodeError::MessageCrcMismatch { expected, computed });
+    }
+    let headers_end = PRELUDE_LEN + prelude.headers_len;
+    validate_block(&frame[PRELUDE_LEN..headers_end])?;
+    Ok(Message::from_checked_parts(
+        frame.slice(PRELUDE_LEN..headers_end),
+        frame.slice(headers_end..body_end),
+    ))
+}
+
+/// Decodes a whole captured stream at once.
+///
+/// ```
+/// let messages = bedrock_lite::eventstream::decode_all(bytes::Bytes::new()).unwrap();
+/// assert!(messages.is_empty());
+/// ```
+pub fn decode_all(stream: Bytes) -> Result<Vec<Message>, DecodeError> {
+    let mut decoder = Decoder::new();
+    decoder.push(stream);
+    let mut messages = Vec::new();
+    while let Some(message) = decoder.next_message()? {
+        messages.push(message);
+    }
+    decoder.finish()?;
+    Ok(messages)
+}

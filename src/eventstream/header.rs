@@ -1,0 +1,315 @@
+//! Typed headers: their values, and reading them out of a header block without
+//! allocating.
+//!
+//! A header on the wire is `name_len: u8`, `name`, `type: u8`, then a value whose
+//! size depends on the type (see `reference/eventstream-format.md`).
+
+use std::ops::Range;
+
+use bytes::Bytes;
+
+use super::DecodeError;
+
+/// Bytes that are known to be UTF-8: a string header value or a header name,
+/// sharing the received chunk (no copy).
+///
+/// ```
+/// use bedrock_lite::eventstream::StrBytes;
+/// let s = StrBytes::from_static(":event-type");
+/// assert_eq!(s.as_str(), ":event-type");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct StrBytes(Bytes);
+
+impl StrBytes {
+    /// A string with `'static` storage (no allocation).
+    pub const fn from_static(s: &'static str) -> Self {
+        StrBytes(Bytes::from_static(s.as_bytes()))
+    }
+
+    /// Checks that `bytes` are UTF-8 and wraps them without copying.
+    pub fn from_utf8(bytes: Bytes) -> Result<Self, std::str::Utf8Error> {
+        std::str::from_utf8(&bytes)?;
+        Ok(StrBytes(bytes))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Checked at construction; the fallback is unreachable but keeps this panic-free
+        // without `unsafe`.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The underlying bytes.
+    pub fn as_bytes(&self) -> &Bytes {
+        &self.0
+    }
+}
+
+impl From<String> for StrBytes {
+    fn from(s: String) -> Self {
+        StrBytes(Bytes::from(s))
+    }
+}
+
+impl From<&'static str> for StrBytes {
+    fn from(s: &'static str) -> Self {
+        StrBytes::from_static(s)
+    }
+}
+
+impl std::fmt::Debug for StrBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for StrBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A header value, one variant per wire type (0 and 1 are both [`HeaderValue::Bool`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderValue {
+    /// Types 0 (true) and 1 (false).
+    Bool(bool),
+    /// Type 2: a signed 8-bit integer.
+    Byte(i8),
+    /// Type 3: a signed 16-bit integer.
+    Short(i16),
+    /// Type 4: a signed 32-bit integer.
+    Int(i32),
+    /// Type 5: a signed 64-bit integer.
+    Long(i64),
+    /// Type 6: bytes (at most 65,535).
+    ByteArray(Bytes),
+    /// Type 7: UTF-8 text (at most 65,535 bytes).
+    String(StrBytes),
+    /// Type 8: milliseconds since the Unix epoch.
+    Timestamp(i64),
+    /// Type 9: 16 bytes.
+    Uuid([u8; 16]),
+}
+
+impl HeaderValue {
+    /// The wire type code (0–9).
+    pub fn type_code(&self) -> u8 {
+        match self {
+            HeaderValue::Bool(true) => 0,
+            HeaderValue::Bool(false) => 1,
+            HeaderValue::Byte(_) => 2,
+            HeaderValue::Short(_) => 3,
+            HeaderValue::Int(_) => 4,
+            HeaderValue::Long(_) => 5,
+            HeaderValue::ByteArray(_) => 6,
+            HeaderValue::String(_) => 7,
+            HeaderValue::Timestamp(_) => 8,
+            HeaderValue::Uuid(_) => 9,
+        }
+    }
+
+    /// The type's name in DESIGN.md's JSON: `bool`, `byte`, `short`, `int`, `long`,
+    /// `bytes`, `string`, `timestamp`, `uuid`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            HeaderValue::Bool(_) => "bool",
+            HeaderValue::Byte(_) => "byte",
+            HeaderValue::Short(_) => "short",
+            HeaderValue::Int(_) => "int",
+            HeaderValue::Long(_) => "long",
+            HeaderValue::ByteArray(_) => "bytes",
+            HeaderValue::String(_) => "string",
+            HeaderValue::Timestamp(_) => "timestamp",
+            HeaderValue::Uuid(_) => "uuid",
+        }
+    }
+
+    /// The text of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            HeaderValue::String(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The number of value bytes on the wire (after the type code).
+    pub(super) fn encoded_len(&self) -> usize {
+        match self {
+            HeaderValue::Bool(_) => 0,
+            HeaderValue::Byte(_) => 1,
+            HeaderValue::Short(_) => 2,
+            HeaderValue::Int(_) => 4,
+            HeaderValue::Long(_) | HeaderValue::Timestamp(_) => 8,
+            HeaderValue::ByteArray(b) => 2 + b.len(),
+            HeaderValue::String(s) => 2 + s.as_bytes().len(),
+            HeaderValue::Uuid(_) => 16,
+        }
+    }
+}
+
+/// One header: a name and a typed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The header name (1–255 bytes of UTF-8).
+    pub name: StrBytes,
+    /// The value.
+    pub value: HeaderValue,
+}
+
+impl Header {
+    /// A header from a name and a value.
+    ///
+    /// ```
+    /// use bedrock_lite::eventstream::{Header, HeaderValue};
+    /// let h = Header::new(":message-type", HeaderValue::String("event".into()));
+    /// assert_eq!(h.value.as_str(), Some("event"));
+    /// ```
+    pub fn new(name: impl Into<StrBytes>, value: HeaderValue) -> Self {
+        Header {
+            name: name.into(),
+            value,
+        }
+    }
+}
+
+/// Where one header lies in its header block: found by [`read_span`], which checks
+/// everything, so building a [`Header`] from a span cannot fail.
+#[derive(Debug, Clone)]
+pub(super) struct HeaderSpan {
+    pub name: Range<usize>,
+    pub type_code: u8,
+    /// The value bytes (after a length prefix, for types 6 and 7).
+    pub value: Range<usize>,
+    /// Offset of the next header.
+    pub end: usize,
+}
+
+/// Reads the header that starts at `offset` in `block`, checking its lengths,
+/// type code, and the UTF-8 of its name and (string) value.
+pub(super) fn read_span(block: &[u8], offset: usize) -> Result<HeaderSpan, DecodeError> {
+    let cut = |field| DecodeError::HeaderTruncated { offset, field };
+    let name_len = usize::from(*block.get(offset).ok_or(cut("name length"))?);
+    if name_len == 0 {
+        return Err(DecodeError::EmptyHeaderName { offset });
+    }
+    let name = offset + 1..offset + 1 + name_len;
+    let name_bytes = block.get(name.clone()).ok_or(cut("name"))?;
+    let name_str =
+        std::str::from_utf8(name_bytes).map_err(|_| DecodeError::HeaderNameNotUtf8 { offset })?;
+    let type_code = *block.get(name.end).ok_or(cut("value type"))?;
+    let start = name.end + 1;
+    let (value, end) = match type_code {
+        0 | 1 => (start..start, start),
+        2..=5 | 8 | 9 => {
+            let size = match type_code {
+                2 => 1,
+                3 => 2,
+                4 => 4,
+                9 => 16,
+                _ => 8,
+            };
+            (start..start + size, start + size)
+        }
+        6 | 7 => {
+            let prefix = block.get(start..start + 2).ok_or(cut("value length"))?;
+            let len = usize::from(u16::from_be_bytes([prefix[0], prefix[1]]));
+            (start + 2..start + 2 + len, start + 2 + len)
+        }
+        _ => {
+            return Err(DecodeError::InvalidHeaderType {
+                name: name_str.to_owned(),
+                type_code,
+            })
+        }
+    };
+    let value_bytes = block.get(value.clone()).ok_or(cut("value"))?;
+    if type_code == 7 && std::str::from_utf8(value_bytes).is_err() {
+        return Err(DecodeError::HeaderValueNotUtf8 {
+            name: name_str.to_owned(),
+        });
+    }
+    Ok(HeaderSpan {
+        name,
+        type_code,
+        value,
+        end,
+    })
+}
+
+/// How many names are compared pairwise before switching to a sort (keeps the
+/// common case allocation-free and the worst case `n log n`).
+const PAIRWISE_LIMIT: usize = 32;
+
+/// Checks every header in `block` and that no name repeats.
+pub(super) fn validate_block(block: &[u8]) -> Result<(), DecodeError> {
+    let mut small: [Range<usize>; PAIRWISE_LIMIT] = Default::default();
+    let mut count = 0;
+    let mut many: Vec<&[u8]> = Vec::new();
+    let mut offset = 0;
+    while offset < block.len() {
+        let span = read_span(block, offset)?;
+        let name = &block[span.name.clone()];
+        if count < PAIRWISE_LIMIT {
+            if small[..count].iter().any(|seen| &block[seen.clone()] == name) {
+                return Err(duplicate(name));
+            }
+            small[count] = span.name.clone();
+        } else {
+            if many.is_empty() {
+                many.extend(small.iter().map(|r| &block[r.clone()]));
+            }
+            many.push(name);
+        }
+        count += 1;
+        offset = span.end;
+    }
+    match find_duplicate(&mut many) {
+        Some(name) => Err(duplicate(name)),
+        None => Ok(()),
+    }
+}
+
+/// The first name (in sorted order) that appears twice; sorts `names`.
+pub(super) fn find_duplicate<'a>(names: &mut [&'a [u8]]) -> Option<&'a [u8]> {
+    names.sort_unstable();
+    names.windows(2).find(|pair| pair[0] == pair[1]).map(|pair| pair[0])
+}
+
+fn duplicate(name: &[u8]) -> DecodeError {
+    DecodeError::DuplicateHeader {
+        name: String::from_utf8_lossy(name).into_owned(),
+    }
+}
+
+/// Builds the typed header for a span checked by [`read_span`]; `block` shares
+/// the received chunk, so string and byte values are slices of it.
+pub(super) fn header_at(block: &Bytes, span: &HeaderSpan) -> Header {
+    let bytes = &block[span.value.clone()];
+    let fixed = |n| {
+        let mut out = [0u8; 8];
+        out[8 - n..].copy_from_slice(&bytes[..n]);
+        i64::from_be_bytes(out)
+    };
+    let value = match span.type_code {
+        0 => HeaderValue::Bool(true),
+        1 => HeaderValue::Bool(false),
+        2 => HeaderValue::Byte(i8::from_be_bytes([bytes[0]])),
+        3 => HeaderValue::Short(i16::from_be_bytes([bytes[0], bytes[1]])),
+        4 => HeaderValue::Int(fixed(4) as i32),
+        5 => HeaderValue::Long(fixed(8)),
+        6 => HeaderValue::ByteArray(block.slice(span.value.clone())),
+        7 => HeaderValue::String(StrBytes(block.slice(span.value.clone()))),
+        8 => HeaderValue::Timestamp(fixed(8)),
+        _ => {
+            let mut uuid = [0u8; 16];
+            uuid.copy_from_slice(bytes);
+            HeaderValue::Uuid(uuid)
+        }
+    };
+    Header {
+        name: StrBytes(block.slice(span.name.clone())),
+        value,
+    }
+}

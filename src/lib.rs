@@ -1,0 +1,20 @@
+//! # bedrock-lite
+//!
+//! A small, fast Amazon Bedrock client that does not use the AWS SDK. The parts that
+//! matter are written here, as pure code that can be fuzzed and benchmarked alone:
+//!
+//! * [`eventstream`]: the `application/vnd.amazon.eventstream` frame codec: an
+//!   incremental, zero-copy decoder and an encoder.
+//! * [`sigv4`]: AWS Signature Version 4 request signing, with a cached signing key.
+//! * [`credentials`]: the AWS credential chain and region resolution.
+//!
+//! The modules follow the path a request takes (see `DESIGN.md`): each uses only
+//! the ones before it.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod base64;
+pub mod eventstream;
+pub mod credentials;
+pub mod http;
+pub mod sigv4;
