@@ -91,6 +91,13 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// connect timeout per client, so one client is kept per distinct pair of timeouts
 /// (in practice three: IMDS, the container endpoint, AWS services).
 ///
+/// Timeouts: connecting may take `connect_timeout`; reqwest's read timeout starts when
+/// the request is sent, so the response headers must arrive within `read_timeout` of
+/// that (connecting included), and each later body chunk within `read_timeout` of the
+/// one before; the whole exchange may take `connect_timeout + read_timeout`. That is
+/// what lets a listener that accepts but never answers be given up on after the 1 s
+/// IMDS read timeout.
+///
 /// ```no_run
 /// use bedrock_lite::http::{HttpClient, ReqwestClient};
 /// let client = ReqwestClient::new();
@@ -129,29 +136,27 @@ impl ReqwestClient {
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| HttpError::Other(format!("cannot build the HTTP client: {}", chain(&e))))?;
+            .map_err(|e| {
+                HttpError::Other(format!("cannot build the HTTP client: {}", chain(&e)))
+            })?;
         clients.push(((connect, read), client.clone()));
         Ok(client)
     }
 
     async fn send_inner(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        let shown = url_for_messages(&request.uri);
         let client = self.client_for(request.connect_timeout, request.read_timeout)?;
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
-            .map_err(|_| HttpError::Other(format!("{shown}: invalid HTTP method")))?;
+            .map_err(|_| HttpError::Other("invalid HTTP method".to_owned()))?;
         let url = reqwest::Url::parse(&request.uri)
-            .map_err(|e| HttpError::Other(format!("{shown}: invalid URL: {e}")))?;
+            .map_err(|e| HttpError::Other(format!("invalid URL: {e}")))?;
         let mut builder = client
             .request(method, url)
-            .timeout(request.connect_timeout + request.read_timeout)
+            .timeout(request.connect_timeout.saturating_add(request.read_timeout))
             .body(request.body);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let mut response = builder
-            .send()
-            .await
-            .map_err(|e| error_from_reqwest(&e, &shown))?;
+        let mut response = builder.send().await.map_err(|e| error_from_reqwest(&e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -162,14 +167,10 @@ impl ReqwestClient {
             })
             .collect();
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| error_from_reqwest(&e, &shown))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| error_from_reqwest(&e))? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 return Err(HttpError::Other(format!(
-                    "{shown}: response body larger than {MAX_BODY_BYTES} bytes"
+                    "response body larger than {MAX_BODY_BYTES} bytes"
                 )));
             }
             body.extend_from_slice(&chunk);
@@ -202,9 +203,10 @@ pub(crate) fn url_for_messages(uri: &str) -> String {
     }
 }
 
-/// Maps a reqwest error onto [`HttpError`], with its causes on one line.
-fn error_from_reqwest(error: &reqwest::Error, url: &str) -> HttpError {
-    let message = format!("{url}: {}", chain(error));
+/// Maps a reqwest error onto [`HttpError`], with its causes on one line (the caller
+/// names the URL).
+fn error_from_reqwest(error: &reqwest::Error) -> HttpError {
+    let message = chain(error);
     if error.is_timeout() {
         HttpError::Timeout(message)
     } else if error.is_connect() {
@@ -224,7 +226,10 @@ fn chain(error: &reqwest::Error) -> String {
             Some(e) if e.url().is_some() => {
                 // reqwest's own Display adds " for url (...)"; keep only the kind.
                 let full = e.to_string();
-                full.split(" for url (").next().unwrap_or_default().to_owned()
+                full.split(" for url (")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
             }
             _ => err.to_string(),
         };
@@ -239,18 +244,15 @@ fn chain(error: &reqwest::Error) -> String {
     message.replace(['\n', '\r'], " ")
 }
 
-/// Percent-encodes `value` for a URL query or an `application/x-www-form-urlencoded`
-/// body: everything but the RFC 3986 unreserved characters (`A-Z a-z 0-9 - _ . ~`).
-pub(crate) fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+/// `text` on one line, at most 300 characters (text from a service going into
+/// an error message).
+pub(crate) fn one_line(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(300)
+        .collect();
+    flat.trim().to_owned()
 }
 
 /// What a retry loop makes of one attempt (see [`send_with_retries`]).
@@ -307,15 +309,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn percent_encoding_keeps_only_unreserved_characters() {
-        assert_eq!(
-            percent_encode("arn:aws:iam::123456789:role/a b+c=d~e.f_g-h"),
-            "arn%3Aaws%3Aiam%3A%3A123456789%3Arole%2Fa%20b%2Bc%3Dd~e.f_g-h"
-        );
-        assert_eq!(percent_encode("é"), "%C3%A9");
-    }
-
-    #[test]
     fn urls_in_messages_lose_query_and_user_info() {
         assert_eq!(
             url_for_messages("https://user:pw@portal.example.com/fed/creds?account_id=1"),
@@ -326,8 +319,8 @@ mod tests {
 
     #[test]
     fn retry_delays_stay_under_their_ceiling() {
-        for attempt in 0..40 {
-            let ceiling = Duration::from_millis(100 << attempt.saturating_sub(1).min(5));
+        for attempt in 0..40u32 {
+            let ceiling = Duration::from_millis(100u64 << attempt.saturating_sub(1).min(5));
             assert!(retry_delay(attempt) <= ceiling.min(Duration::from_secs(2)));
         }
         assert_eq!(random_up_to(Duration::ZERO), Duration::ZERO);

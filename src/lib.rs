@@ -18,3 +18,7 @@ pub mod eventstream;
 pub mod credentials;
 pub mod http;
 pub mod sigv4;
+pub mod token;
+pub mod endpoint;
+pub mod models;
+pub mod bedrock;

@@ -6,10 +6,12 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod context;
 mod credentials;
 mod error;
 mod eventstream;
 mod sigv4;
+mod token;
 
 use std::process::ExitCode;
 
@@ -22,6 +24,9 @@ usage: bedrock-lite [GLOBAL FLAGS] <command> [ARGS]
 commands:
   eventstream decode [FILE|-]                       decode a captured event-stream body to JSON lines
   sigv4 sign --request FILE --context FILE [--query] sign a raw HTTP request (SigV4 test-suite layout)
+  credentials                                       which credential source answered (never a secret)
+  token [--expires-in SECONDS]                      mint a short-term Bedrock API key (at most 12 hours)
+  token inspect TOKEN                               tell when a Bedrock API key expires
 
 global flags:
   --region R  --profile P  --endpoint-url URL  --config FILE  --json  -v
@@ -45,6 +50,7 @@ fn run() -> Result<(), CliError> {
         Some("eventstream") => eventstream::run(&mut parser, &mut globals),
         Some("sigv4") => sigv4::run(&mut parser, &mut globals),
         Some("credentials") => credentials::run(&mut parser, &mut globals),
+        Some("token") => token::run(&mut parser, &mut globals),
         Some("help") | None => {
             print!("{USAGE}");
             Ok(())

@@ -14,11 +14,25 @@ use std::time::SystemTime;
 /// assert_eq!(env.var("AWS_REGION"), Some("eu-west-1"));
 /// assert_eq!(env.var("AWS_PROFILE"), None);
 /// ```
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows variable names but never their values (some are secrets).
+#[derive(Clone)]
 pub struct Env {
     vars: HashMap<String, String>,
     fs_root: Option<PathBuf>,
     now: Option<SystemTime>,
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&str> = self.vars.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        f.debug_struct("Env")
+            .field("vars", &names)
+            .field("fs_root", &self.fs_root)
+            .field("now", &self.now)
+            .finish()
+    }
 }
 
 impl Env {
@@ -82,9 +96,7 @@ impl Env {
     /// The path that `path` names on the (possibly fake) filesystem.
     pub fn resolve_path(&self, path: &Path) -> PathBuf {
         match &self.fs_root {
-            Some(root) if path.is_absolute() => {
-                root.join(path.strip_prefix("/").unwrap_or(path))
-            }
+            Some(root) if path.is_absolute() => root.join(path.strip_prefix("/").unwrap_or(path)),
             _ => path.to_path_buf(),
         }
     }

@@ -188,9 +188,9 @@ pub mod profile;
 pub mod region;
 
 // Sources that talk HTTP through `crate::http::HttpClient`.
-mod json_credentials;
 pub mod container;
 pub mod imds;
+mod json_credentials;
 pub mod sso;
 pub mod sts;
 pub mod web_identity;

@@ -7,11 +7,16 @@ use bytes::{Buf, Bytes, BytesMut};
 use super::header::validate_block;
 use super::{DecodeError, Message, MAX_HEADERS_LEN, MAX_PAYLOAD_LEN, PRELUDE_LEN, TRAILER_LEN};
 
+/// The size of each shared allocation for frames that span chunks.
+const SPILL_CAPACITY: usize = 16 * 1024;
+
 /// A checked prelude: the frame's lengths, trusted only after its CRC matched.
 #[derive(Debug, Clone, Copy)]
 struct Prelude {
     total_len: usize,
     headers_len: usize,
+    /// The CRC of the first 8 bytes, from which the message CRC carries on.
+    crc: u32,
 }
 
 /// An incremental, zero-copy event-stream decoder. It does no I/O: the caller
@@ -38,6 +43,9 @@ struct Prelude {
 #[derive(Debug, Default)]
 pub struct Decoder {
     chunks: VecDeque<Bytes>,
+    /// Room for frames that span chunks: they are copied here, and many share
+    /// one allocation.
+    spill: BytesMut,
     buffered: usize,
     prelude: Option<Prelude>,
     failed: Option<DecodeError>,
@@ -120,6 +128,9 @@ impl Decoder {
 
     /// The first 12 buffered bytes (there are at least 12).
     fn prelude_bytes(&self) -> [u8; PRELUDE_LEN] {
+        if let Some(prelude) = self.chunks.front().and_then(|f| f.first_chunk()) {
+            return *prelude;
+        }
         let mut out = [0u8; PRELUDE_LEN];
         let mut filled = 0;
         for chunk in &self.chunks {
@@ -146,19 +157,23 @@ impl Decoder {
                 return frame;
             }
         }
-        let mut frame = BytesMut::with_capacity(len);
-        while frame.len() < len {
+        if self.spill.capacity() < len {
+            self.spill = BytesMut::with_capacity(len.max(SPILL_CAPACITY));
+        }
+        let mut copied = 0;
+        while copied < len {
             let Some(front) = self.chunks.front_mut() else {
                 break;
             };
-            let n = front.len().min(len - frame.len());
-            frame.extend_from_slice(&front[..n]);
+            let n = front.len().min(len - copied);
+            self.spill.extend_from_slice(&front[..n]);
             front.advance(n);
+            copied += n;
             if front.is_empty() {
                 self.chunks.pop_front();
             }
         }
-        frame.freeze()
+        self.spill.split().freeze()
     }
 }
 
@@ -196,6 +211,7 @@ fn read_prelude(bytes: &[u8; PRELUDE_LEN]) -> Result<Prelude, DecodeError> {
     Ok(Prelude {
         total_len: total_length as usize,
         headers_len: headers_length as usize,
+        crc: computed,
     })
 }
 
@@ -204,16 +220,17 @@ fn decode_frame(frame: Bytes, prelude: Prelude) -> Result<Message, DecodeError> 
     let body_end = prelude.total_len - TRAILER_LEN;
     let trailer = &frame[body_end..];
     let expected = u32::from_be_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
-    let computed = crc32fast::hash(&frame[..body_end]);
+    // The message CRC covers the whole frame before it; carry on from the
+    // prelude's CRC rather than hash its 8 bytes again.
+    let mut hasher = crc32fast::Hasher::new_with_initial_len(prelude.crc, 8);
+    hasher.update(&frame[8..body_end]);
+    let computed = hasher.finalize();
     if computed != expected {
         return Err(DecodeError::MessageCrcMismatch { expected, computed });
     }
     let headers_end = PRELUDE_LEN + prelude.headers_len;
     validate_block(&frame[PRELUDE_LEN..headers_end])?;
-    Ok(Message::from_checked_parts(
-        frame.slice(PRELUDE_LEN..headers_end),
-        frame.slice(headers_end..body_end),
-    ))
+    Ok(Message::from_checked_frame(frame, headers_end))
 }
 
 /// Decodes a whole captured stream at once.

@@ -3,7 +3,9 @@
 use bytes::{BufMut, Bytes, BytesMut};
 
 use super::header::find_duplicate;
-use super::{Header, HeaderValue, Message, MAX_HEADERS_LEN, MAX_PAYLOAD_LEN, PRELUDE_LEN};
+use super::{
+    Header, HeaderValue, Message, MAX_HEADERS_LEN, MAX_PAYLOAD_LEN, PRELUDE_LEN, TRAILER_LEN,
+};
 
 /// Why a message could not be encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,24 +152,15 @@ fn put_value(value: &HeaderValue, out: &mut BytesMut) {
 impl Message {
     /// Builds a message from headers and a payload, checking them as
     /// [`encode_frame`] does.
-    pub fn new(headers: &[Header], payload: Bytes) -> Result<Self, EncodeError> {
+    pub fn new(headers: &[Header], payload: &[u8]) -> Result<Self, EncodeError> {
         let mut frame = BytesMut::new();
-        encode_frame(headers, &payload, &mut frame)?;
-        let frame = frame.freeze();
-        let block = frame.slice(PRELUDE_LEN..frame.len() - 4 - payload.len());
-        Ok(Message::from_checked_parts(block, payload))
+        encode_frame(headers, payload, &mut frame)?;
+        let headers_end = frame.len() - TRAILER_LEN - payload.len();
+        Ok(Message::from_checked_frame(frame.freeze(), headers_end))
     }
 
-    /// The message as one wire frame.
+    /// The message as one wire frame (no copy: the frame it was decoded from).
     pub fn to_frame(&self) -> Bytes {
-        let total_len = PRELUDE_LEN + self.header_block().len() + self.payload().len() + 4;
-        let mut out = BytesMut::with_capacity(total_len);
-        out.put_u32(total_len as u32);
-        out.put_u32(self.header_block().len() as u32);
-        out.put_u32(crc32fast::hash(&out[..8]));
-        out.put_slice(self.header_block());
-        out.put_slice(self.payload());
-        out.put_u32(crc32fast::hash(&out[..]));
-        out.freeze()
+        self.frame().clone()
     }
 }

@@ -189,16 +189,29 @@ pub(super) struct HeaderSpan {
 /// Reads the header that starts at `offset` in `block`, checking its lengths,
 /// type code, and the UTF-8 of its name and (string) value.
 pub(super) fn read_span(block: &[u8], offset: usize) -> Result<HeaderSpan, DecodeError> {
-    let cut = |field| DecodeError::HeaderTruncated { offset, field };
-    let name_len = usize::from(*block.get(offset).ok_or(cut("name length"))?);
+    let span = locate_span(block, offset)?;
+    let name = &block[span.name.clone()];
+    if !is_utf8(name) {
+        return Err(DecodeError::HeaderNameNotUtf8 { offset });
+    }
+    if span.type_code == 7 && !is_utf8(&block[span.value.clone()]) {
+        return Err(DecodeError::HeaderValueNotUtf8 {
+            name: String::from_utf8_lossy(name).into_owned(),
+        });
+    }
+    Ok(span)
+}
+
+/// Finds where the header at `offset` lies, checking its lengths and type code
+/// but not its UTF-8: enough to walk a block that [`read_span`] already checked.
+pub(super) fn locate_span(block: &[u8], offset: usize) -> Result<HeaderSpan, DecodeError> {
+    let cut = |field| move || DecodeError::HeaderTruncated { offset, field };
+    let name_len = usize::from(*block.get(offset).ok_or_else(cut("name length"))?);
     if name_len == 0 {
         return Err(DecodeError::EmptyHeaderName { offset });
     }
     let name = offset + 1..offset + 1 + name_len;
-    let name_bytes = block.get(name.clone()).ok_or(cut("name"))?;
-    let name_str =
-        std::str::from_utf8(name_bytes).map_err(|_| DecodeError::HeaderNameNotUtf8 { offset })?;
-    let type_code = *block.get(name.end).ok_or(cut("value type"))?;
+    let type_code = *block.get(name.end).ok_or_else(cut("name"))?;
     let start = name.end + 1;
     let (value, end) = match type_code {
         0 | 1 => (start..start, start),
@@ -213,22 +226,19 @@ pub(super) fn read_span(block: &[u8], offset: usize) -> Result<HeaderSpan, Decod
             (start..start + size, start + size)
         }
         6 | 7 => {
-            let prefix = block.get(start..start + 2).ok_or(cut("value length"))?;
+            let prefix = block.get(start..start + 2).ok_or_else(cut("value length"))?;
             let len = usize::from(u16::from_be_bytes([prefix[0], prefix[1]]));
             (start + 2..start + 2 + len, start + 2 + len)
         }
         _ => {
             return Err(DecodeError::InvalidHeaderType {
-                name: name_str.to_owned(),
+                name: String::from_utf8_lossy(&block[name]).into_owned(),
                 type_code,
             })
         }
     };
-    let value_bytes = block.get(value.clone()).ok_or(cut("value"))?;
-    if type_code == 7 && std::str::from_utf8(value_bytes).is_err() {
-        return Err(DecodeError::HeaderValueNotUtf8 {
-            name: name_str.to_owned(),
-        });
+    if end > block.len() {
+        return Err(cut("value")());
     }
     Ok(HeaderSpan {
         name,
@@ -238,27 +248,35 @@ pub(super) fn read_span(block: &[u8], offset: usize) -> Result<HeaderSpan, Decod
     })
 }
 
+/// UTF-8 check with a fast path for the usual all-ASCII header text.
+fn is_utf8(bytes: &[u8]) -> bool {
+    bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()
+}
+
 /// How many names are compared pairwise before switching to a sort (keeps the
 /// common case allocation-free and the worst case `n log n`).
-const PAIRWISE_LIMIT: usize = 32;
+const PAIRWISE_LIMIT: usize = 16;
 
 /// Checks every header in `block` and that no name repeats.
 pub(super) fn validate_block(block: &[u8]) -> Result<(), DecodeError> {
-    let mut small: [Range<usize>; PAIRWISE_LIMIT] = Default::default();
+    // The first names seen, as (start, length): pairwise checks, no allocation.
+    let mut small = [(0u32, 0u8); PAIRWISE_LIMIT];
     let mut count = 0;
     let mut many: Vec<&[u8]> = Vec::new();
     let mut offset = 0;
+    let name_at = |(start, len): (u32, u8)| &block[start as usize..start as usize + usize::from(len)];
     while offset < block.len() {
         let span = read_span(block, offset)?;
         let name = &block[span.name.clone()];
         if count < PAIRWISE_LIMIT {
-            if small[..count].iter().any(|seen| &block[seen.clone()] == name) {
+            if small[..count].iter().any(|&seen| name_at(seen) == name) {
                 return Err(duplicate(name));
             }
-            small[count] = span.name.clone();
+            // A block is at most 128 KiB and a name at most 255 bytes.
+            small[count] = (span.name.start as u32, name.len() as u8);
         } else {
             if many.is_empty() {
-                many.extend(small.iter().map(|r| &block[r.clone()]));
+                many.extend(small.iter().map(|&seen| name_at(seen)));
             }
             many.push(name);
         }
@@ -283,10 +301,12 @@ fn duplicate(name: &[u8]) -> DecodeError {
     }
 }
 
-/// Builds the typed header for a span checked by [`read_span`]; `block` shares
-/// the received chunk, so string and byte values are slices of it.
-pub(super) fn header_at(block: &Bytes, span: &HeaderSpan) -> Header {
-    let bytes = &block[span.value.clone()];
+/// Builds the typed header for a span checked by [`read_span`]. The header
+/// block starts at `base` in `frame`, which shares the received chunk, so
+/// string and byte values are slices of it.
+pub(super) fn header_at(frame: &Bytes, base: usize, span: &HeaderSpan) -> Header {
+    let in_frame = |r: &Range<usize>| base + r.start..base + r.end;
+    let bytes = &frame[in_frame(&span.value)];
     let fixed = |n| {
         let mut out = [0u8; 8];
         out[8 - n..].copy_from_slice(&bytes[..n]);
@@ -299,8 +319,8 @@ pub(super) fn header_at(block: &Bytes, span: &HeaderSpan) -> Header {
         3 => HeaderValue::Short(i16::from_be_bytes([bytes[0], bytes[1]])),
         4 => HeaderValue::Int(fixed(4) as i32),
         5 => HeaderValue::Long(fixed(8)),
-        6 => HeaderValue::ByteArray(block.slice(span.value.clone())),
-        7 => HeaderValue::String(StrBytes(block.slice(span.value.clone()))),
+        6 => HeaderValue::ByteArray(frame.slice(in_frame(&span.value))),
+        7 => HeaderValue::String(StrBytes(frame.slice(in_frame(&span.value)))),
         8 => HeaderValue::Timestamp(fixed(8)),
         _ => {
             let mut uuid = [0u8; 16];
@@ -309,7 +329,7 @@ pub(super) fn header_at(block: &Bytes, span: &HeaderSpan) -> Header {
         }
     };
     Header {
-        name: StrBytes(block.slice(span.name.clone())),
+        name: StrBytes(frame.slice(in_frame(&span.name))),
         value,
     }
 }

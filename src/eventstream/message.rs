@@ -2,30 +2,32 @@
 
 use bytes::Bytes;
 
-use super::header::{header_at, read_span};
-use super::{Header, HeaderValue};
+use super::header::{header_at, locate_span};
+use super::{Header, HeaderValue, PRELUDE_LEN, TRAILER_LEN};
 
-/// One event-stream message: its header block (already checked) and payload,
-/// both slices of the received bytes.
+/// One event-stream message: a whole, checked frame, held as one slice of the
+/// received bytes.
 ///
-/// Headers are read from the block on demand, so decoding a message allocates
-/// nothing per header.
+/// Headers are read from the frame on demand, so decoding a message allocates
+/// nothing per header, and the payload is a view into the frame.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Message {
-    headers: Bytes,
-    payload: Bytes,
+    frame: Bytes,
+    headers_end: usize,
 }
 
 impl Message {
-    /// A message from a header block that has been checked, and a payload.
-    pub(super) fn from_checked_parts(headers: Bytes, payload: Bytes) -> Self {
-        Message { headers, payload }
+    /// A message from a frame whose CRCs, lengths and headers have been checked;
+    /// its header block ends at `headers_end`.
+    pub(super) fn from_checked_frame(frame: Bytes, headers_end: usize) -> Self {
+        Message { frame, headers_end }
     }
 
     /// The headers, in wire order.
     pub fn headers(&self) -> Headers<'_> {
         Headers {
-            block: &self.headers,
+            frame: &self.frame,
+            block: self.header_block(),
             offset: 0,
         }
     }
@@ -40,10 +42,10 @@ impl Message {
     /// The text of the string header named `name`, borrowed from the message
     /// (no reference count touched): the fast path for `:event-type` and friends.
     pub fn str_header(&self, name: &str) -> Option<&str> {
-        let block = &self.headers[..];
+        let block = self.header_block();
         let mut offset = 0;
         while offset < block.len() {
-            let span = read_span(block, offset).ok()?;
+            let span = locate_span(block, offset).ok()?;
             if span.type_code == 7 && block.get(span.name.clone()) == Some(name.as_bytes()) {
                 return std::str::from_utf8(block.get(span.value)?).ok();
             }
@@ -53,13 +55,28 @@ impl Message {
     }
 
     /// The encoded header block, as it was on the wire.
-    pub fn header_block(&self) -> &Bytes {
-        &self.headers
+    pub fn header_block(&self) -> &[u8] {
+        self.frame
+            .get(PRELUDE_LEN..self.headers_end)
+            .unwrap_or_default()
     }
 
     /// The payload.
-    pub fn payload(&self) -> &Bytes {
-        &self.payload
+    pub fn payload(&self) -> &[u8] {
+        self.frame
+            .get(self.headers_end..self.frame.len().saturating_sub(TRAILER_LEN))
+            .unwrap_or_default()
+    }
+
+    /// The payload as `Bytes` sharing the received chunk (no copy).
+    pub fn payload_bytes(&self) -> Bytes {
+        let payload = self.payload();
+        self.frame.slice_ref(payload)
+    }
+
+    /// The whole frame, as it was on the wire (no copy).
+    pub fn frame(&self) -> &Bytes {
+        &self.frame
     }
 }
 
@@ -67,7 +84,7 @@ impl std::fmt::Debug for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Message")
             .field("headers", &self.headers().collect::<Vec<_>>())
-            .field("payload_len", &self.payload.len())
+            .field("payload_len", &self.payload().len())
             .finish()
     }
 }
@@ -75,7 +92,8 @@ impl std::fmt::Debug for Message {
 /// Iterator over a message's headers, in wire order.
 #[derive(Debug, Clone)]
 pub struct Headers<'a> {
-    block: &'a Bytes,
+    frame: &'a Bytes,
+    block: &'a [u8],
     offset: usize,
 }
 
@@ -88,8 +106,8 @@ impl Iterator for Headers<'_> {
         }
         // The block was checked when the message was decoded or built, so this
         // read succeeds; should it not, iteration simply ends.
-        let span = read_span(self.block, self.offset).ok()?;
+        let span = locate_span(self.block, self.offset).ok()?;
         self.offset = span.end;
-        Some(header_at(self.block, &span))
+        Some(header_at(self.frame, PRELUDE_LEN, &span))
     }
 }

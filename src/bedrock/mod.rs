@@ -1,0 +1,3 @@
+//! The Bedrock APIs: typed request and response shapes ([`types`]).
+
+pub mod types;

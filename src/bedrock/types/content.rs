@@ -1,0 +1,632 @@
+//! Messages and their content blocks: what requests send and responses return
+//! (a response's message goes back unchanged into the next request).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::wire::{string_enum, Blob};
+
+string_enum! {
+    /// Who wrote a message (`ConversationRole`).
+    pub enum ConversationRole {
+        /// The user.
+        User = "user",
+        /// The model.
+        Assistant = "assistant",
+        /// The system.
+        System = "system",
+    }
+}
+
+/// One turn of the conversation (`Message`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// Who wrote it.
+    pub role: ConversationRole,
+    /// What it says, in order.
+    pub content: Vec<ContentBlock>,
+}
+
+/// One block of a message (`ContentBlock`, a union: exactly one member).
+///
+/// A member this version does not know, or cannot read, is kept whole as raw
+/// JSON in [`ContentBlock::Unknown`] and written back as it came.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ContentBlock {
+    /// `text`: plain text.
+    Text(String),
+    /// `image`: an image.
+    Image(ImageBlock),
+    /// `document`: a document.
+    Document(DocumentBlock),
+    /// `video`: a video.
+    Video(VideoBlock),
+    /// `audio`: an audio clip.
+    Audio(AudioBlock),
+    /// `toolUse`: the model asks for a tool call.
+    ToolUse(ToolUseBlock),
+    /// `toolResult`: the result of a tool call.
+    ToolResult(ToolResultBlock),
+    /// `guardContent`: content for the guardrail to assess.
+    GuardContent(GuardrailConverseContentBlock),
+    /// `cachePoint`: a prompt-cache checkpoint.
+    CachePoint(CachePointBlock),
+    /// `reasoningContent`: the model's reasoning.
+    ReasoningContent(ReasoningContentBlock),
+    /// `citationsContent`: generated text with its citations.
+    CitationsContent(CitationsContentBlock),
+    /// `searchResult`: a search result given to the model.
+    SearchResult(SearchResultBlock),
+    /// `toolAddition`: a tool added to the conversation.
+    ToolAddition(ToolChangeBlock),
+    /// `toolRemoval`: a tool removed from the conversation.
+    ToolRemoval(ToolChangeBlock),
+    /// A member this version does not know (the whole `{"name": value}` object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+string_enum! {
+    /// The format of an image (`ImageFormat`).
+    pub enum ImageFormat {
+        /// PNG.
+        Png = "png",
+        /// JPEG.
+        Jpeg = "jpeg",
+        /// GIF.
+        Gif = "gif",
+        /// WebP.
+        Webp = "webp",
+    }
+}
+
+/// An image (`ImageBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageBlock {
+    /// Its format.
+    pub format: ImageFormat,
+    /// Its bytes or where they are.
+    pub source: MediaSource,
+    /// Why the image could not be processed (responses only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBlock>,
+}
+
+/// Where media bytes come from (`ImageSource`, `VideoSource`, `AudioSource`,
+/// and `GuardrailConverseImageSource`, which takes `bytes` only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MediaSource {
+    /// `bytes`: the raw bytes (base64 on the wire).
+    Bytes(Blob),
+    /// `s3Location`: an object in Amazon S3.
+    S3Location(S3Location),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// An object in Amazon S3 (`S3Location`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct S3Location {
+    /// The `s3://bucket/key` URI.
+    pub uri: String,
+    /// The account that owns the bucket, when not the caller's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_owner: Option<String>,
+}
+
+/// Why a block could not be processed (`ErrorBlock`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBlock {
+    /// What went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+string_enum! {
+    /// The format of a document (`DocumentFormat`).
+    pub enum DocumentFormat {
+        /// PDF.
+        Pdf = "pdf",
+        /// CSV.
+        Csv = "csv",
+        /// Word 97-2003.
+        Doc = "doc",
+        /// Word.
+        Docx = "docx",
+        /// Excel 97-2003.
+        Xls = "xls",
+        /// Excel.
+        Xlsx = "xlsx",
+        /// HTML.
+        Html = "html",
+        /// Plain text.
+        Txt = "txt",
+        /// Markdown.
+        Md = "md",
+    }
+}
+
+/// A document (`DocumentBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentBlock {
+    /// Its format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<DocumentFormat>,
+    /// Its name (letters, digits, spaces, `-`, `(`, `)`, `[`, `]`).
+    pub name: String,
+    /// Its content or where it is.
+    pub source: DocumentSource,
+    /// Context for the model about the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// Whether the model should cite it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citations: Option<CitationsConfig>,
+}
+
+/// Where a document comes from (`DocumentSource`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DocumentSource {
+    /// `bytes`: the raw bytes (base64 on the wire).
+    Bytes(Blob),
+    /// `s3Location`: an object in Amazon S3.
+    S3Location(S3Location),
+    /// `text`: the document as text.
+    Text(String),
+    /// `content`: the document as text blocks.
+    Content(Vec<DocumentContentBlock>),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// A block of a document given as content (`DocumentContentBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DocumentContentBlock {
+    /// `text`: text.
+    Text(String),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// Whether citations are on for a document or search result (`CitationsConfig`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CitationsConfig {
+    /// On or off.
+    pub enabled: bool,
+}
+
+string_enum! {
+    /// The format of a video (`VideoFormat`).
+    pub enum VideoFormat {
+        /// Matroska.
+        Mkv = "mkv",
+        /// QuickTime.
+        Mov = "mov",
+        /// MPEG-4.
+        Mp4 = "mp4",
+        /// WebM.
+        Webm = "webm",
+        /// Flash video.
+        Flv = "flv",
+        /// MPEG.
+        Mpeg = "mpeg",
+        /// MPEG (`.mpg`).
+        Mpg = "mpg",
+        /// Windows Media.
+        Wmv = "wmv",
+        /// 3GPP.
+        ThreeGp = "three_gp",
+    }
+}
+
+/// A video (`VideoBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoBlock {
+    /// Its format.
+    pub format: VideoFormat,
+    /// Its bytes or where they are.
+    pub source: MediaSource,
+}
+
+string_enum! {
+    /// The format of an audio clip (`AudioFormat`).
+    pub enum AudioFormat {
+        /// MP3.
+        Mp3 = "mp3",
+        /// Opus.
+        Opus = "opus",
+        /// WAV.
+        Wav = "wav",
+        /// AAC.
+        Aac = "aac",
+        /// FLAC.
+        Flac = "flac",
+        /// MPEG-4 audio.
+        Mp4 = "mp4",
+        /// Ogg.
+        Ogg = "ogg",
+        /// Matroska.
+        Mkv = "mkv",
+        /// Matroska audio.
+        Mka = "mka",
+        /// AAC (`x-aac`).
+        XAac = "x-aac",
+        /// MPEG-4 audio (`m4a`).
+        M4a = "m4a",
+        /// MPEG.
+        Mpeg = "mpeg",
+        /// MPEG audio (`mpga`).
+        Mpga = "mpga",
+        /// Raw PCM.
+        Pcm = "pcm",
+        /// WebM.
+        Webm = "webm",
+    }
+}
+
+/// An audio clip (`AudioBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioBlock {
+    /// Its format.
+    pub format: AudioFormat,
+    /// Its bytes or where they are.
+    pub source: MediaSource,
+    /// Why the clip could not be processed (responses only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBlock>,
+}
+
+string_enum! {
+    /// What kind of tool use a block is (`ToolUseType`).
+    pub enum ToolUseType {
+        /// A tool run by the service itself.
+        ServerToolUse = "server_tool_use",
+    }
+}
+
+/// The model asks for a tool call (`ToolUseBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolUseBlock {
+    /// The id that the result must quote.
+    pub tool_use_id: String,
+    /// The tool's name.
+    pub name: String,
+    /// The input, as a JSON document.
+    pub input: Value,
+    /// Set for tools the service runs itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ToolUseType>,
+}
+
+string_enum! {
+    /// How a tool call went (`ToolResultStatus`).
+    pub enum ToolResultStatus {
+        /// It worked.
+        Success = "success",
+        /// It failed.
+        Error = "error",
+    }
+}
+
+/// The result of a tool call (`ToolResultBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolResultBlock {
+    /// The `toolUseId` of the call.
+    pub tool_use_id: String,
+    /// What the tool returned.
+    pub content: Vec<ToolResultContentBlock>,
+    /// Whether it worked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ToolResultStatus>,
+    /// The kind of tool result, for tools the service runs itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+}
+
+/// One block of a tool result (`ToolResultContentBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ToolResultContentBlock {
+    /// `json`: a JSON document.
+    Json(Value),
+    /// `text`: text.
+    Text(String),
+    /// `image`: an image.
+    Image(ImageBlock),
+    /// `document`: a document.
+    Document(DocumentBlock),
+    /// `video`: a video.
+    Video(VideoBlock),
+    /// `searchResult`: a search result.
+    SearchResult(SearchResultBlock),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// A search result given to the model (`SearchResultBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResultBlock {
+    /// Where it was found (a URL or other source name).
+    pub source: String,
+    /// Its title.
+    pub title: String,
+    /// Its text, in blocks.
+    pub content: Vec<SearchResultContentBlock>,
+    /// Whether the model should cite it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citations: Option<CitationsConfig>,
+}
+
+/// One block of a search result's text (`SearchResultContentBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResultContentBlock {
+    /// The text.
+    pub text: String,
+}
+
+/// Content for the guardrail to assess (`GuardrailConverseContentBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum GuardrailConverseContentBlock {
+    /// `text`: text, with what it is for.
+    Text(GuardrailConverseTextBlock),
+    /// `image`: an image.
+    Image(GuardrailConverseImageBlock),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+string_enum! {
+    /// What guarded text is for (`GuardrailConverseContentQualifier`).
+    pub enum GuardrailConverseContentQualifier {
+        /// The source for a grounding check.
+        GroundingSource = "grounding_source",
+        /// The query for a relevance check.
+        Query = "query",
+        /// Content to guard.
+        GuardContent = "guard_content",
+    }
+}
+
+/// Text for the guardrail (`GuardrailConverseTextBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GuardrailConverseTextBlock {
+    /// The text.
+    pub text: String,
+    /// What the text is for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qualifiers: Vec<GuardrailConverseContentQualifier>,
+}
+
+string_enum! {
+    /// The format of a guarded image (`GuardrailConverseImageFormat`).
+    pub enum GuardrailConverseImageFormat {
+        /// PNG.
+        Png = "png",
+        /// JPEG.
+        Jpeg = "jpeg",
+    }
+}
+
+/// An image for the guardrail (`GuardrailConverseImageBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GuardrailConverseImageBlock {
+    /// Its format.
+    pub format: GuardrailConverseImageFormat,
+    /// Its bytes (only `bytes` is accepted here).
+    pub source: MediaSource,
+}
+
+string_enum! {
+    /// The kind of cache point (`CachePointType`).
+    pub enum CachePointType {
+        /// The only kind.
+        Default = "default",
+    }
+}
+
+string_enum! {
+    /// How long a cache entry lives (`CacheTTL`).
+    pub enum CacheTtl {
+        /// Five minutes.
+        FiveMinutes = "5m",
+        /// One hour.
+        OneHour = "1h",
+    }
+}
+
+/// A prompt-cache checkpoint (`CachePointBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CachePointBlock {
+    /// The kind (`default`).
+    pub r#type: CachePointType,
+    /// How long the entry lives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<CacheTtl>,
+}
+
+/// The model's reasoning (`ReasoningContentBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReasoningContentBlock {
+    /// `reasoningText`: readable reasoning with its signature.
+    ReasoningText(ReasoningTextBlock),
+    /// `redactedContent`: reasoning encrypted by the provider (base64 on the wire).
+    RedactedContent(Blob),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// Readable reasoning (`ReasoningTextBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReasoningTextBlock {
+    /// The reasoning.
+    pub text: String,
+    /// The provider's signature over it, to send back unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// Generated text with its citations (`CitationsContentBlock`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CitationsContentBlock {
+    /// The generated text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub content: Vec<CitationGeneratedContent>,
+    /// What it cites.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<Citation>,
+}
+
+/// A piece of cited generated text (`CitationGeneratedContent`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CitationGeneratedContent {
+    /// `text`: text.
+    Text(String),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// One citation (`Citation`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Citation {
+    /// The cited source's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The cited source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The cited passages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_content: Vec<CitationSourceContent>,
+    /// Where in the source they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<CitationLocation>,
+}
+
+/// A cited passage (`CitationSourceContent`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CitationSourceContent {
+    /// `text`: text.
+    Text(String),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// Where a citation points (`CitationLocation`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CitationLocation {
+    /// `web`: a web page.
+    Web(WebLocation),
+    /// `documentChar`: a character range of a document.
+    DocumentChar(DocumentSpan),
+    /// `documentPage`: a page range of a document.
+    DocumentPage(DocumentSpan),
+    /// `documentChunk`: a chunk range of a document.
+    DocumentChunk(DocumentSpan),
+    /// `searchResultLocation`: a block range of a search result.
+    SearchResultLocation(SearchResultLocation),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// A cited web page (`WebLocation`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebLocation {
+    /// The page URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Its domain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+}
+
+/// A range in a document (`DocumentCharLocation`, `DocumentPageLocation`,
+/// `DocumentChunkLocation`: characters, pages or chunks).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentSpan {
+    /// Which document of the request (from 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_index: Option<u32>,
+    /// The first unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<u32>,
+    /// The end unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<u32>,
+}
+
+/// A range in a search result (`SearchResultLocation`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResultLocation {
+    /// Which search result (from 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_result_index: Option<u32>,
+    /// The first content block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<u32>,
+    /// The end content block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<u32>,
+}
+
+/// A tool added to or removed from the conversation (`ToolAdditionBlock`,
+/// `ToolRemovalBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolChangeBlock {
+    /// The tool.
+    pub tool: ToolReference,
+}
+
+/// Names a tool (`ToolReference`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolReference {
+    /// The kind of tool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The tool's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The server that provides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+}

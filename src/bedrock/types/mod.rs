@@ -1,0 +1,34 @@
+//! Typed serde shapes of the Converse and ConverseStream APIs, with the member
+//! names of the API model (`bedrock-runtime` 2023-09-30) in camelCase.
+//!
+//! * [`ConverseRequest`]: the request body (both operations). Only what is set
+//!   is written: `None`, empty lists and empty maps are left out.
+//! * [`ConverseResponse`]: the Converse response body.
+//! * [`parse_event`] / [`StreamEvent`] and [`parse_exception`] /
+//!   [`StreamException`]: ConverseStream's events, read from an event-stream
+//!   message's payload without copying text deltas.
+//!
+//! Reading is tolerant, so that a response from a newer service still reads:
+//! unknown members of a structure are ignored; an unknown member of a union is
+//! kept (`Unknown`: the raw JSON, or for stream deltas just its name); an
+//! unknown value of an enumeration is kept as a string (`Unknown(String)`).
+//! Structures that only responses carry read a missing member as its zero value
+//! (0, empty, `None`), as the AWS SDKs' error correction does; a missing union or
+//! enumeration member is still an error. Bytes (`Blob`) are base64 on the wire.
+
+mod content;
+mod guardrail_trace;
+mod request;
+mod response;
+mod stream;
+mod wire;
+
+pub use content::*;
+pub use guardrail_trace::*;
+pub use request::*;
+pub use response::*;
+pub use stream::*;
+pub use wire::{Blob, EmptyObject};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,320 @@
+//! The body of a Converse or ConverseStream request. The model id goes in the
+//! path, not here. Only what is set is written: `None` and empty lists and maps
+//! are left out.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::content::{CachePointBlock, GuardrailConverseContentBlock, Message};
+use super::wire::{string_enum, EmptyObject};
+
+/// The body of `POST /model/{modelId}/converse` and `.../converse-stream`
+/// (`ConverseRequest` / `ConverseStreamRequest`, which differ only in
+/// [`GuardrailConfiguration::stream_processing_mode`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConverseRequest {
+    /// The conversation so far, ending with the user's turn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<Message>,
+    /// System prompts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub system: Vec<SystemContentBlock>,
+    /// Sampling settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference_config: Option<InferenceConfiguration>,
+    /// The tools the model may call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_config: Option<ToolConfiguration>,
+    /// The guardrail to apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardrail_config: Option<GuardrailConfiguration>,
+    /// Model-specific request fields, passed through as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_model_request_fields: Option<Value>,
+    /// Values for the variables of a prompt from Prompt management.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub prompt_variables: BTreeMap<String, PromptVariableValues>,
+    /// JSON pointers (`/stop_sequence`) of model-specific response fields to return.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_model_response_field_paths: Vec<String>,
+    /// Key-value pairs recorded with the invocation log.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub request_metadata: BTreeMap<String, String>,
+    /// Latency-optimised inference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub performance_config: Option<PerformanceConfiguration>,
+    /// The service tier to run on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<ServiceTier>,
+    /// The shape of the output (structured output, effort).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_config: Option<OutputConfig>,
+}
+
+/// A system prompt block (`SystemContentBlock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SystemContentBlock {
+    /// `text`: the prompt text (not empty).
+    Text(String),
+    /// `guardContent`: content for the guardrail to assess.
+    GuardContent(GuardrailConverseContentBlock),
+    /// `cachePoint`: a prompt-cache checkpoint.
+    CachePoint(CachePointBlock),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// Sampling settings (`InferenceConfiguration`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InferenceConfiguration {
+    /// The most tokens to generate (at least 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    /// Randomness, 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
+    /// Nucleus sampling mass, 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f32>,
+    /// Texts that stop generation (at most 2500).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stop_sequences: Vec<String>,
+}
+
+/// The tools the model may call (`ToolConfiguration`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolConfiguration {
+    /// The tools (at least one).
+    pub tools: Vec<Tool>,
+    /// Whether and which tool the model must call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<ToolChoice>,
+}
+
+/// One entry of the tool list (`Tool`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Tool {
+    /// `toolSpec`: a tool the caller runs.
+    ToolSpec(ToolSpecification),
+    /// `systemTool`: a tool the service runs.
+    SystemTool(SystemTool),
+    /// `cachePoint`: a prompt-cache checkpoint after the tools so far.
+    CachePoint(CachePointBlock),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// A tool the caller runs (`ToolSpecification`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolSpecification {
+    /// Its name (`[a-zA-Z0-9_-]+`, at most 64).
+    pub name: String,
+    /// What it does, for the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The JSON schema of its input.
+    pub input_schema: ToolInputSchema,
+    /// Whether the model must follow the schema strictly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict: Option<bool>,
+}
+
+/// A tool's input schema (`ToolInputSchema`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ToolInputSchema {
+    /// `json`: a JSON schema.
+    Json(Value),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// A tool the service runs (`SystemTool`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemTool {
+    /// Its name.
+    pub name: String,
+}
+
+/// Whether and which tool the model must call (`ToolChoice`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ToolChoice {
+    /// `auto`: the model decides.
+    Auto(EmptyObject),
+    /// `any`: the model must call some tool.
+    Any(EmptyObject),
+    /// `tool`: the model must call this tool.
+    Tool(SpecificToolChoice),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// The tool the model must call (`SpecificToolChoice`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecificToolChoice {
+    /// Its name.
+    pub name: String,
+}
+
+string_enum! {
+    /// Whether the guardrail trace is returned (`GuardrailTrace`).
+    pub enum GuardrailTrace {
+        /// Returned.
+        Enabled = "enabled",
+        /// Not returned.
+        Disabled = "disabled",
+        /// Returned in full, with the passing filters too.
+        EnabledFull = "enabled_full",
+    }
+}
+
+string_enum! {
+    /// How a guardrail checks a stream (`GuardrailStreamProcessingMode`).
+    pub enum GuardrailStreamProcessingMode {
+        /// Each chunk is checked before it is sent.
+        Sync = "sync",
+        /// Chunks are sent at once and checked in the background.
+        Async = "async",
+    }
+}
+
+/// The guardrail to apply (`GuardrailConfiguration`, or
+/// `GuardrailStreamConfiguration` with `streamProcessingMode`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GuardrailConfiguration {
+    /// The guardrail id or ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardrail_identifier: Option<String>,
+    /// Its version, or `DRAFT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardrail_version: Option<String>,
+    /// Whether its trace is returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<GuardrailTrace>,
+    /// ConverseStream only (leave `None` for Converse): how the stream is checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_processing_mode: Option<GuardrailStreamProcessingMode>,
+}
+
+/// A value of a prompt variable (`PromptVariableValues`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PromptVariableValues {
+    /// `text`: text.
+    Text(String),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+string_enum! {
+    /// Latency setting (`PerformanceConfigLatency`).
+    pub enum PerformanceConfigLatency {
+        /// Standard inference.
+        Standard = "standard",
+        /// Latency-optimised inference.
+        Optimized = "optimized",
+    }
+}
+
+/// Latency-optimised inference (`PerformanceConfiguration`); also in responses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PerformanceConfiguration {
+    /// The latency setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<PerformanceConfigLatency>,
+}
+
+string_enum! {
+    /// A service tier (`ServiceTierType`).
+    pub enum ServiceTierType {
+        /// Priority.
+        Priority = "priority",
+        /// The default tier.
+        Default = "default",
+        /// Flex (cheaper, slower).
+        Flex = "flex",
+        /// Reserved capacity.
+        Reserved = "reserved",
+    }
+}
+
+/// The service tier to run on (`ServiceTier`); also in responses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceTier {
+    /// The tier.
+    pub r#type: ServiceTierType,
+}
+
+/// The shape of the output (`OutputConfig`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputConfig {
+    /// Structured output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_format: Option<OutputFormat>,
+    /// How much effort the model spends (model-specific, at most 16 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<String>,
+}
+
+string_enum! {
+    /// A structured output kind (`OutputFormatType`).
+    pub enum OutputFormatType {
+        /// Output that follows a JSON schema.
+        JsonSchema = "json_schema",
+    }
+}
+
+/// Structured output (`OutputFormat`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputFormat {
+    /// The kind.
+    pub r#type: OutputFormatType,
+    /// The structure the output follows.
+    pub structure: OutputFormatStructure,
+}
+
+/// The structure structured output follows (`OutputFormatStructure`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OutputFormatStructure {
+    /// `jsonSchema`: a JSON schema.
+    JsonSchema(JsonSchemaDefinition),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+/// A JSON schema for structured output (`JsonSchemaDefinition`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonSchemaDefinition {
+    /// The schema, as JSON text.
+    pub schema: String,
+    /// Its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What it describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}

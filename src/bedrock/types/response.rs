@@ -1,0 +1,134 @@
+//! The body of a Converse response, and the usage, metrics and trace that a
+//! ConverseStream's `metadata` event carries too.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::content::{CacheTtl, Message};
+use super::guardrail_trace::GuardrailTraceAssessment;
+use super::request::{PerformanceConfiguration, ServiceTier};
+use super::wire::string_enum;
+
+/// The body of a Converse response (`ConverseResponse`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConverseResponse {
+    /// What the model said.
+    pub output: ConverseOutput,
+    /// Why it stopped.
+    pub stop_reason: StopReason,
+    /// Tokens used.
+    #[serde(default)]
+    pub usage: TokenUsage,
+    /// How long it took.
+    #[serde(default)]
+    pub metrics: ConverseMetrics,
+    /// Model-specific fields asked for with `additionalModelResponseFieldPaths`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_model_response_fields: Option<Value>,
+    /// The guardrail and prompt router trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<ConverseTrace>,
+    /// The latency setting used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub performance_config: Option<PerformanceConfiguration>,
+    /// The service tier used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<ServiceTier>,
+}
+
+/// What the model said (`ConverseOutput`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConverseOutput {
+    /// `message`: the assistant's message.
+    Message(Message),
+    /// A member this version does not know (the whole object).
+    #[serde(untagged)]
+    Unknown(Value),
+}
+
+string_enum! {
+    /// Why the model stopped (`StopReason`).
+    pub enum StopReason {
+        /// It finished its turn.
+        EndTurn = "end_turn",
+        /// It wants a tool called.
+        ToolUse = "tool_use",
+        /// It reached `maxTokens`.
+        MaxTokens = "max_tokens",
+        /// It wrote a stop sequence.
+        StopSequence = "stop_sequence",
+        /// The guardrail intervened.
+        GuardrailIntervened = "guardrail_intervened",
+        /// Content filters stopped it.
+        ContentFiltered = "content_filtered",
+        /// Its output could not be parsed.
+        MalformedModelOutput = "malformed_model_output",
+        /// Its tool call could not be parsed.
+        MalformedToolUse = "malformed_tool_use",
+        /// The context window is full.
+        ModelContextWindowExceeded = "model_context_window_exceeded",
+    }
+}
+
+/// Tokens used (`TokenUsage`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TokenUsage {
+    /// Input tokens.
+    pub input_tokens: u32,
+    /// Output tokens.
+    pub output_tokens: u32,
+    /// Input plus output tokens.
+    pub total_tokens: u32,
+    /// Input tokens read from the prompt cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_read_input_tokens: Option<u32>,
+    /// Input tokens written to the prompt cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_write_input_tokens: Option<u32>,
+    /// Cache writes by time to live.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cache_details: Vec<CacheDetail>,
+}
+
+/// Cache writes for one time to live (`CacheDetail`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheDetail {
+    /// The time to live.
+    pub ttl: CacheTtl,
+    /// Input tokens written with it.
+    #[serde(default)]
+    pub input_tokens: u32,
+}
+
+/// How long the call took (`ConverseMetrics`, `ConverseStreamMetrics`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConverseMetrics {
+    /// Milliseconds.
+    pub latency_ms: u64,
+}
+
+/// The guardrail and prompt router trace (`ConverseTrace`, `ConverseStreamTrace`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConverseTrace {
+    /// What the guardrail found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guardrail: Option<GuardrailTraceAssessment>,
+    /// Which model a prompt router chose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_router: Option<PromptRouterTrace>,
+}
+
+/// Which model a prompt router chose (`PromptRouterTrace`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PromptRouterTrace {
+    /// The model's id or ARN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoked_model_id: Option<String>,
+}

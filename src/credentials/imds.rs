@@ -1,1 +1,0 @@
-//! imds (in progress).

@@ -1,1 +1,0 @@
-//! sso (in progress).

@@ -1,1 +1,0 @@
-//! sts (in progress).

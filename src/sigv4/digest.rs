@@ -1,0 +1,101 @@
+//! Hashing plumbing: the byte sinks canonical text is written into, HMAC keying,
+//! and lowercase hex.
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// HMAC-SHA256, the MAC of SigV4.
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
+/// Where canonical text goes: a hasher or MAC on the fast path, a `String`
+/// when the text itself is wanted (to explain a signature).
+pub(crate) trait Sink {
+    /// Appends `bytes`.
+    fn put(&mut self, bytes: &[u8]);
+
+    /// Appends `text`.
+    fn put_str(&mut self, text: &str) {
+        self.put(text.as_bytes());
+    }
+}
+
+impl Sink for Sha256 {
+    fn put(&mut self, bytes: &[u8]) {
+        Digest::update(self, bytes);
+    }
+}
+
+impl Sink for HmacSha256 {
+    fn put(&mut self, bytes: &[u8]) {
+        Mac::update(self, bytes);
+    }
+}
+
+impl Sink for String {
+    /// Every caller writes UTF-8 (input text or ASCII escapes), so the lossy
+    /// conversion borrows and never replaces anything.
+    fn put(&mut self, bytes: &[u8]) {
+        self.push_str(&String::from_utf8_lossy(bytes));
+    }
+
+    fn put_str(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+/// An HMAC-SHA256 state keyed with `key`, ready for `update`.
+pub(crate) fn keyed_hmac(key: &[u8]) -> HmacSha256 {
+    // HMAC pads short keys and hashes long ones, so hmac 0.12 accepts every
+    // length: `new_from_slice` cannot fail here, whatever the input.
+    HmacSha256::new_from_slice(key).expect("HMAC-SHA256 accepts keys of any length")
+}
+
+/// HMAC-SHA256 of `data` under `key`.
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = keyed_hmac(key);
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// SHA-256 of `data`.
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+/// Lowercase hex of a 32-byte digest, as ASCII bytes (no allocation).
+pub(crate) fn hex32(digest: &[u8; 32]) -> [u8; 64] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
+        pair.copy_from_slice(&[
+            DIGITS[usize::from(byte >> 4)],
+            DIGITS[usize::from(byte & 0x0f)],
+        ]);
+    }
+    out
+}
+
+/// Appends ASCII bytes (hex digits) to a `String`.
+pub(crate) fn push_ascii(out: &mut String, ascii: &[u8]) {
+    out.extend(ascii.iter().map(|&b| char::from(b)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_matches_the_hex_crate() {
+        let digest = sha256(b"abc");
+        assert_eq!(hex32(&digest).as_slice(), hex::encode(digest).as_bytes());
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231_case_2() {
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            hex::encode(mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}
