@@ -88,7 +88,8 @@ fn sdk(chunks: &[Bytes]) -> usize {
 
 fn bench(c: &mut Criterion) {
     let body = converse_stream_body();
-    assert_eq!(ours(&[body.clone()]), sdk(&[body.clone()]));
+    let whole = std::slice::from_ref(&body);
+    assert_eq!(ours(whole), sdk(whole));
     let mut group = c.benchmark_group("eventstream_decode_10k_frames");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.sample_size(30);

@@ -125,20 +125,9 @@ impl ReqwestClient {
         if let Some((_, client)) = clients.iter().find(|(key, _)| *key == (connect, read)) {
             return Ok(client.clone());
         }
-        // reqwest's `rustls-no-provider` feature needs a process-wide crypto provider.
-        // Installing fails only when one is installed already, which is fine too.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .connect_timeout(connect)
-            // reqwest's read timeout runs from sending the request until the headers
-            // arrive, then between body chunks.
-            .read_timeout(read)
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                HttpError::Other(format!("cannot build the HTTP client: {}", chain(&e)))
-            })?;
+        // reqwest's read timeout runs from sending the request until the headers
+        // arrive, then between body chunks.
+        let client = build_reqwest_client(connect, Some(read))?;
         clients.push(((connect, read), client.clone()));
         Ok(client)
     }
@@ -189,6 +178,29 @@ impl HttpClient for ReqwestClient {
     }
 }
 
+/// A pooled reqwest client over rustls (the `ring` provider): HTTP/1.1, no proxy,
+/// no redirects (as the AWS SDK's own client), with `connect` as the connect
+/// timeout and `read`, when given, as reqwest's read timeout. Shared by
+/// [`ReqwestClient`] and the Bedrock transport.
+pub(crate) fn build_reqwest_client(
+    connect: Duration,
+    read: Option<Duration>,
+) -> Result<reqwest::Client, HttpError> {
+    // reqwest's `rustls-no-provider` feature needs a process-wide crypto provider.
+    // Installing fails only when one is installed already, which is fine too.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(connect)
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(read) = read {
+        builder = builder.read_timeout(read);
+    }
+    builder
+        .build()
+        .map_err(|e| HttpError::Other(format!("cannot build the HTTP client: {}", chain(&e))))
+}
+
 /// `scheme://host[:port]/path` of `uri`, without query or user info, for messages.
 pub(crate) fn url_for_messages(uri: &str) -> String {
     match reqwest::Url::parse(uri) {
@@ -205,7 +217,7 @@ pub(crate) fn url_for_messages(uri: &str) -> String {
 
 /// Maps a reqwest error onto [`HttpError`], with its causes on one line (the caller
 /// names the URL).
-fn error_from_reqwest(error: &reqwest::Error) -> HttpError {
+pub(crate) fn error_from_reqwest(error: &reqwest::Error) -> HttpError {
     let message = chain(error);
     if error.is_timeout() {
         HttpError::Timeout(message)
@@ -287,9 +299,15 @@ pub(crate) async fn send_with_retries<T>(
 /// The wait before retry number `attempt` (1-based): a random part of
 /// 100 ms × 2^(attempt-1), capped at 2 s ("full jitter").
 pub(crate) fn retry_delay(attempt: u32) -> Duration {
-    let ceiling = Duration::from_millis(100)
-        .saturating_mul(1u32 << attempt.saturating_sub(1).min(5))
-        .min(Duration::from_secs(2));
+    backoff(attempt, Duration::from_millis(100), Duration::from_secs(2))
+}
+
+/// Exponential backoff with full jitter: a random duration in
+/// `[0, min(base × 2^(attempt-1), cap)]` before retry number `attempt` (1-based).
+pub(crate) fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
+    let ceiling = base
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
+        .min(cap);
     random_up_to(ceiling)
 }
 

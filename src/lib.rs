@@ -7,6 +7,12 @@
 //!   incremental, zero-copy decoder and an encoder.
 //! * [`sigv4`]: AWS Signature Version 4 request signing, with a cached signing key.
 //! * [`credentials`]: the AWS credential chain and region resolution.
+//! * [`endpoint`]: `bedrock` and `bedrock-runtime` endpoints for every partition,
+//!   FIPS, dual-stack and endpoint overrides.
+//! * [`models`]: model refs (ids, inference profiles, ARNs).
+//! * [`bedrock`]: typed Converse / ConverseStream shapes and stream events, and the
+//!   runtime [`bedrock::client::Client`].
+//! * [`transport`]: the signed send: retries, clock-skew correction, typed errors.
 //!
 //! The modules follow the path a request takes (see `DESIGN.md`): each uses only
 //! the ones before it.
@@ -22,3 +28,6 @@ pub mod token;
 pub mod endpoint;
 pub mod models;
 pub mod bedrock;
+pub mod embeddings;
+pub mod config;
+pub mod transport;

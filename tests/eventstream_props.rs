@@ -82,7 +82,7 @@ fn decode_chunks(chunks: &[Bytes]) -> Result<Vec<Message>, DecodeError> {
 }
 
 fn same_as(message: &Message, headers: &[Header], payload: &[u8]) -> bool {
-    message.headers().collect::<Vec<_>>() == headers && &message.payload()[..] == payload
+    message.headers().collect::<Vec<_>>() == headers && message.payload() == payload
 }
 
 fn to_sdk(headers: &[Header], payload: &[u8]) -> SdkMessage {
@@ -258,6 +258,6 @@ fn a_spanning_frame_is_copied_once_and_a_contained_one_not_at_all() {
     assert!(decoder.next_message().unwrap().is_none());
     decoder.push(stream.slice(first_len + 3..));
     let second = decoder.next_message().unwrap().unwrap();
-    assert_eq!(&second.payload()[..], b"second");
+    assert_eq!(second.payload(), b"second");
     decoder.finish().unwrap();
 }

@@ -48,7 +48,7 @@ fn assert_decodes(name: &str, stream: &[u8], expected: &[Expected]) {
                 .map(|h| (h.name.to_string(), h.value.type_code(), h.value))
                 .collect();
             assert_eq!(got, want.headers, "{name} (chunk {chunk}): headers");
-            assert_eq!(&message.payload()[..], &want.payload[..], "{name}: payload");
+            assert_eq!(message.payload(), &want.payload[..], "{name}: payload");
         }
     }
 }

@@ -47,8 +47,7 @@ fn text_deltas_reach_the_caller_without_allocating() {
     let mut text_bytes = 0;
     while let Some(message) = decoder.next_message().expect("valid frames") {
         let event_type = message.str_header(":event-type").expect("an event type");
-        let payload = message.payload();
-        match parse_event(event_type, &payload[..]).expect("a valid payload") {
+        match parse_event(event_type, message.payload()).expect("a valid payload") {
             StreamEvent::ContentBlockDelta(event) => match event.delta {
                 ContentBlockDelta::Text(Cow::Borrowed(text)) => {
                     deltas += 1;

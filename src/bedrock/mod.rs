@@ -1,3 +1,8 @@
-//! The Bedrock APIs: typed request and response shapes ([`types`]).
+//! The Bedrock runtime: typed request and response shapes ([`types`]), the
+//! [`client::Client`] for Converse and ConverseStream, stream decoding
+//! ([`stream`]) and typed errors ([`error`]).
 
+pub mod client;
+pub mod error;
+pub mod stream;
 pub mod types;

@@ -4,7 +4,8 @@ use std::collections::VecDeque;
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use super::header::validate_block;
+use super::crc::crc32_8;
+use super::header::{check_block, validate_block};
 use super::{DecodeError, Message, MAX_HEADERS_LEN, MAX_PAYLOAD_LEN, PRELUDE_LEN, TRAILER_LEN};
 
 /// The size of each shared allocation for frames that span chunks.
@@ -15,8 +16,6 @@ const SPILL_CAPACITY: usize = 16 * 1024;
 struct Prelude {
     total_len: usize,
     headers_len: usize,
-    /// The CRC of the first 8 bytes, from which the message CRC carries on.
-    crc: u32,
 }
 
 /// An incremental, zero-copy event-stream decoder. It does no I/O: the caller
@@ -49,6 +48,9 @@ pub struct Decoder {
     buffered: usize,
     prelude: Option<Prelude>,
     failed: Option<DecodeError>,
+    /// A fresh `crc32fast` hasher, cloned for each frame so that its CPU feature
+    /// detection runs once per decoder rather than once per frame.
+    hasher: crc32fast::Hasher,
 }
 
 impl Decoder {
@@ -74,7 +76,27 @@ impl Decoder {
     /// The prelude CRC is checked as soon as 12 bytes are in, before the frame's
     /// length is trusted; oversize frames are refused then, before any of them is
     /// buffered. Any error is terminal and is returned again on later calls.
+    #[inline]
     pub fn next_message(&mut self) -> Result<Option<Message>, DecodeError> {
+        if self.prelude.is_none() && self.failed.is_none() {
+            if let Some(front) = self.chunks.front_mut() {
+                if let Some((total_len, headers_end)) = whole_valid_frame(front, &self.hasher) {
+                    let frame = front.split_to(total_len);
+                    if front.is_empty() {
+                        self.chunks.pop_front();
+                    }
+                    self.buffered -= total_len;
+                    return Ok(Some(Message::from_checked_frame(frame, headers_end)));
+                }
+            }
+        }
+        self.next_message_slow()
+    }
+
+    /// Everything the fast path in [`Decoder::next_message`] leaves: frames that
+    /// span chunks or are not complete yet, errors, and the end of the buffer.
+    #[inline(never)]
+    fn next_message_slow(&mut self) -> Result<Option<Message>, DecodeError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
@@ -123,7 +145,7 @@ impl Decoder {
         }
         let frame = self.take_frame(prelude.total_len);
         self.prelude = None;
-        decode_frame(frame, prelude).map(Some)
+        decode_frame(frame, prelude, &self.hasher).map(Some)
     }
 
     /// The first 12 buffered bytes (there are at least 12).
@@ -181,7 +203,9 @@ impl Decoder {
 fn read_prelude(bytes: &[u8; PRELUDE_LEN]) -> Result<Prelude, DecodeError> {
     let word = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     let (total_length, headers_length, expected) = (word(0), word(4), word(8));
-    let computed = crc32fast::hash(&bytes[..8]);
+    let computed = crc32_8(&[
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+    ]);
     if computed != expected {
         return Err(DecodeError::PreludeCrcMismatch { expected, computed });
     }
@@ -211,26 +235,67 @@ fn read_prelude(bytes: &[u8; PRELUDE_LEN]) -> Result<Prelude, DecodeError> {
     Ok(Prelude {
         total_len: total_length as usize,
         headers_len: headers_length as usize,
-        crc: computed,
     })
 }
 
 /// Checks the message CRC and the headers of a whole frame.
-fn decode_frame(frame: Bytes, prelude: Prelude) -> Result<Message, DecodeError> {
+fn decode_frame(
+    frame: Bytes,
+    prelude: Prelude,
+    hasher: &crc32fast::Hasher,
+) -> Result<Message, DecodeError> {
     let body_end = prelude.total_len - TRAILER_LEN;
     let trailer = &frame[body_end..];
     let expected = u32::from_be_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
-    // The message CRC covers the whole frame before it; carry on from the
-    // prelude's CRC rather than hash its 8 bytes again.
-    let mut hasher = crc32fast::Hasher::new_with_initial_len(prelude.crc, 8);
-    hasher.update(&frame[8..body_end]);
+    // The message CRC covers the whole frame before it, the prelude included:
+    // one pass, as the prelude's 8 bytes cost next to nothing inside it.
+    let mut hasher = hasher.clone();
+    hasher.update(&frame[..body_end]);
     let computed = hasher.finalize();
     if computed != expected {
         return Err(DecodeError::MessageCrcMismatch { expected, computed });
     }
     let headers_end = PRELUDE_LEN + prelude.headers_len;
-    validate_block(&frame[PRELUDE_LEN..headers_end])?;
+    let block = &frame[PRELUDE_LEN..headers_end];
+    if !check_block(block) {
+        validate_block(block)?;
+    }
     Ok(Message::from_checked_frame(frame, headers_end))
+}
+
+/// The hot path: if `chunk` starts with a whole frame that passes every check,
+/// its total length and where its header block ends; `None` for anything else
+/// (an incomplete or invalid frame), which the caller hands to the full path.
+///
+/// Performs exactly the checks of [`read_prelude`] and [`decode_frame`], in the
+/// same order, without building errors.
+#[inline(always)]
+fn whole_valid_frame(chunk: &[u8], hasher: &crc32fast::Hasher) -> Option<(usize, usize)> {
+    let prelude: &[u8; PRELUDE_LEN] = chunk.first_chunk()?;
+    let [t0, t1, t2, t3, h0, h1, h2, h3, c0, c1, c2, c3] = *prelude;
+    if crc32_8(&[t0, t1, t2, t3, h0, h1, h2, h3]) != u32::from_be_bytes([c0, c1, c2, c3]) {
+        return None;
+    }
+    let total_len = u32::from_be_bytes([t0, t1, t2, t3]) as usize;
+    let headers_len = u32::from_be_bytes([h0, h1, h2, h3]) as usize;
+    let overhead = PRELUDE_LEN + TRAILER_LEN;
+    let room = total_len.checked_sub(overhead)?;
+    if headers_len > room || headers_len > MAX_HEADERS_LEN || room - headers_len > MAX_PAYLOAD_LEN {
+        return None;
+    }
+    let frame = chunk.get(..total_len)?;
+    let body_end = total_len - TRAILER_LEN;
+    let (body, trailer) = frame.split_at(body_end);
+    let mut hasher = hasher.clone();
+    hasher.update(body);
+    if trailer != hasher.finalize().to_be_bytes() {
+        return None;
+    }
+    let headers_end = PRELUDE_LEN + headers_len;
+    if !check_block(&body[PRELUDE_LEN..headers_end]) {
+        return None;
+    }
+    Some((total_len, headers_end))
 }
 
 /// Decodes a whole captured stream at once.

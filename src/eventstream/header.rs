@@ -289,6 +289,115 @@ pub(super) fn validate_block(block: &[u8]) -> Result<(), DecodeError> {
     }
 }
 
+/// The fast, allocation-free check of a header block, for the decoder's hot
+/// path: `true` only if [`validate_block`] accepts `block` (a property test
+/// holds the two together). It answers `false` for any block it cannot clear
+/// cheaply (a bad header, or more than [`PAIRWISE_LIMIT`] headers), and the
+/// caller then runs [`validate_block`] for the verdict and the error.
+///
+/// Differences from [`validate_block`], for speed only: one `is_ascii` pass
+/// over the whole block stands for every UTF-8 check when it succeeds (an
+/// all-ASCII block has all-ASCII names and values); names are compared by a
+/// cheap fingerprint before their bytes.
+#[inline]
+pub(super) fn check_block(block: &[u8]) -> bool {
+    let ascii = block.is_ascii();
+    // Name start and fingerprint of each header seen so far.
+    let mut starts = [0u32; PAIRWISE_LIMIT];
+    let mut prints = [0u32; PAIRWISE_LIMIT];
+    let mut count = 0;
+    let mut offset = 0;
+    while let Some(&name_len) = block.get(offset) {
+        let name_len = usize::from(name_len);
+        let name_start = offset + 1;
+        let name_end = name_start + name_len;
+        let Some(&type_code) = block.get(name_end) else {
+            return false;
+        };
+        let start = name_end + 1;
+        let end = match type_code {
+            0 | 1 => start,
+            2 => start + 1,
+            3 => start + 2,
+            4 => start + 4,
+            5 | 8 => start + 8,
+            9 => start + 16,
+            6 | 7 => match block.get(start..start + 2) {
+                Some(&[hi, lo]) => start + 2 + usize::from(u16::from_be_bytes([hi, lo])),
+                _ => return false,
+            },
+            _ => return false,
+        };
+        if end > block.len() || name_len == 0 || count == PAIRWISE_LIMIT {
+            return false;
+        }
+        let name = &block[name_start..name_end];
+        if !ascii
+            && (std::str::from_utf8(name).is_err()
+                || (type_code == 7 && std::str::from_utf8(&block[start + 2..end]).is_err()))
+        {
+            return false;
+        }
+        let print = fingerprint(name);
+        for (&seen_start, &seen_print) in starts[..count].iter().zip(&prints[..count]) {
+            if seen_print == print {
+                let seen = seen_start as usize;
+                if block.get(seen..seen + name_len) == Some(name) {
+                    return false;
+                }
+            }
+        }
+        // A block is at most 128 KiB, so its offsets fit in a u32.
+        starts[count] = name_start as u32;
+        prints[count] = print;
+        count += 1;
+        offset = end;
+    }
+    true
+}
+
+/// A cheap summary of a non-empty name: equal names have equal fingerprints
+/// (the length and three of its bytes).
+#[inline]
+fn fingerprint(name: &[u8]) -> u32 {
+    let len = name.len();
+    let at = |i: usize| u32::from(name.get(i).copied().unwrap_or(0));
+    (len as u32 & 0xFF) | at(0) << 8 | at(len / 2) << 16 | at(len.wrapping_sub(1)) << 24
+}
+
+/// The value bytes of the string header (type 7) named `name` in a block that
+/// was checked when its message was built; `None` if there is none.
+#[inline]
+pub(super) fn find_str_value<'a>(block: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let mut offset = 0;
+    while let Some(&name_len) = block.get(offset) {
+        let name_end = offset + 1 + usize::from(name_len);
+        let type_code = *block.get(name_end)?;
+        let start = name_end + 1;
+        let end = match type_code {
+            0 | 1 => start,
+            2 => start + 1,
+            3 => start + 2,
+            4 => start + 4,
+            5 | 8 => start + 8,
+            9 => start + 16,
+            6 | 7 => match block.get(start..start + 2) {
+                Some(&[hi, lo]) => start + 2 + usize::from(u16::from_be_bytes([hi, lo])),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if type_code == 7
+            && usize::from(name_len) == name.len()
+            && block.get(offset + 1..name_end) == Some(name)
+        {
+            return block.get(start + 2..end);
+        }
+        offset = end;
+    }
+    None
+}
+
 /// The first name (in sorted order) that appears twice; sorts `names`.
 pub(super) fn find_duplicate<'a>(names: &mut [&'a [u8]]) -> Option<&'a [u8]> {
     names.sort_unstable();

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use super::header::{header_at, locate_span};
+use super::header::{find_str_value, header_at, locate_span};
 use super::{Header, HeaderValue, PRELUDE_LEN, TRAILER_LEN};
 
 /// One event-stream message: a whole, checked frame, held as one slice of the
@@ -42,16 +42,7 @@ impl Message {
     /// The text of the string header named `name`, borrowed from the message
     /// (no reference count touched): the fast path for `:event-type` and friends.
     pub fn str_header(&self, name: &str) -> Option<&str> {
-        let block = self.header_block();
-        let mut offset = 0;
-        while offset < block.len() {
-            let span = locate_span(block, offset).ok()?;
-            if span.type_code == 7 && block.get(span.name.clone()) == Some(name.as_bytes()) {
-                return std::str::from_utf8(block.get(span.value)?).ok();
-            }
-            offset = span.end;
-        }
-        None
+        std::str::from_utf8(find_str_value(self.header_block(), name.as_bytes())?).ok()
     }
 
     /// The encoded header block, as it was on the wire.

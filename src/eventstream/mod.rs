@@ -10,6 +10,7 @@
 //!
 //! Nothing here panics on any input: every malformed frame is a [`DecodeError`].
 
+mod crc;
 mod decoder;
 mod encoder;
 mod error;

@@ -24,6 +24,10 @@ const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 const X_AMZ_DATE: &str = "X-Amz-Date";
 const X_AMZ_SECURITY_TOKEN: &str = "X-Amz-Security-Token";
 const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+/// The same names in lower case, as they enter the canonical request (a header
+/// set all in lower case needs no case folding).
+const LOWER_X_AMZ_DATE: &str = "x-amz-date";
+const LOWER_X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
 const AUTHORIZATION: &str = "Authorization";
 const X_AMZ_ALGORITHM: &str = "X-Amz-Algorithm";
 const X_AMZ_CREDENTIAL: &str = "X-Amz-Credential";
@@ -420,10 +424,10 @@ impl Signer {
             .content_sha256_header
             .then_some(&*common.payload_hash);
         let signer_headers = [
-            Some((X_AMZ_DATE, common.date.date_time(), true)),
+            Some((LOWER_X_AMZ_DATE, common.date.date_time(), true)),
             identity.session_token.map(|token| {
                 let signed = self.settings.session_token == SessionTokenPlacement::Signed;
-                (X_AMZ_SECURITY_TOKEN, token, signed)
+                (LOWER_X_AMZ_SECURITY_TOKEN, token, signed)
             }),
             content_sha256.map(|hash| (X_AMZ_CONTENT_SHA256, hash, true)),
         ]
@@ -591,9 +595,14 @@ impl Common {
             scope.region,
             scope.service
         );
+        let hex_of = |digest: [u8; 32]| {
+            let mut hex = String::with_capacity(64);
+            push_ascii(&mut hex, &hex32(&digest));
+            Cow::Owned(hex)
+        };
         let payload_hash = match request.payload {
-            Payload::Bytes(body) => Cow::Owned(hex::encode(sha256(body))),
-            Payload::Sha256(digest) => Cow::Owned(hex::encode(digest)),
+            Payload::Bytes(body) => hex_of(sha256(body)),
+            Payload::Sha256(digest) => hex_of(digest),
             Payload::Unsigned => Cow::Borrowed(UNSIGNED_PAYLOAD),
         };
         Ok(Common {
@@ -629,8 +638,8 @@ fn write_string_to_sign<S: Sink>(sink: &mut S, common: &Common, canonical_hex: &
 
 /// Refuses what would corrupt `Credential=<key id>/<date>/<region>/<service>/...`.
 fn check_scope_field(value: &str, field: &'static str) -> Result<(), SigningError> {
-    let corrupting = |c: char| c == '/' || c == ',' || c.is_whitespace() || c.is_control();
-    if value.is_empty() || value.contains(corrupting) {
+    let corrupting = |b: u8| b == b'/' || b == b',' || b == b' ' || b.is_ascii_control();
+    if value.is_empty() || value.bytes().any(corrupting) {
         Err(SigningError::InvalidScopeField(field))
     } else {
         Ok(())

@@ -9,8 +9,9 @@
 //!   message's payload without copying text deltas.
 //!
 //! Reading is tolerant, so that a response from a newer service still reads:
-//! unknown members of a structure are ignored; an unknown member of a union is
-//! kept (`Unknown`: the raw JSON, or for stream deltas just its name); an
+//! unknown members of a structure are ignored; an unknown member of a union (or
+//! a known one in a shape this version cannot read) is kept (`Unknown`: the raw
+//! JSON, written back unchanged; for stream deltas just its name); an
 //! unknown value of an enumeration is kept as a string (`Unknown(String)`).
 //! Structures that only responses carry read a missing member as its zero value
 //! (0, empty, `None`), as the AWS SDKs' error correction does; a missing union or

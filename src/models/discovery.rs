@@ -1,0 +1,457 @@
+//! Model discovery over parsed `ListFoundationModels` and
+//! `ListInferenceProfiles` responses, with no I/O: filter, deduplicate, inherit
+//! capabilities, add the configured models ([`discover`]); and the inference
+//! profile to suggest when a model has no on-demand throughput
+//! ([`profile_for_model`]).
+//!
+//! The rules:
+//! * a foundation model is kept when it streams, outputs text and is `ACTIVE`;
+//! * `providerFilter` matches a provider case-insensitively, by the provider
+//!   name or the model id's first label, the same way for models and profiles
+//!   (a profile's provider is its backing model's, else its id's label after
+//!   the geography prefix);
+//! * a foundation model reachable through an inference profile is listed as
+//!   the profile(s), not by its bare id; alone, it is listed only when it
+//!   supports `ON_DEMAND` throughput (`includeInferenceProfiles: false` lists
+//!   foundation models only);
+//! * a profile takes its backing model's capabilities, else the known-model
+//!   table's ([`catalog`](super::catalog)), else the configured defaults;
+//! * configured models override the entry with their id, or are added as
+//!   `configured`;
+//! * the result is sorted by id.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::catalog;
+use super::model_ref::ModelRef;
+use crate::config::{ConfiguredModel, Discovery};
+
+/// The `ListFoundationModels` response body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListFoundationModelsResponse {
+    /// The models.
+    #[serde(default)]
+    pub model_summaries: Vec<FoundationModelSummary>,
+}
+
+/// A foundation model (`FoundationModelSummary`). Enumerations are kept as
+/// their wire strings, so that values newer than this code still read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundationModelSummary {
+    /// Its ARN.
+    #[serde(default)]
+    pub model_arn: String,
+    /// Its id, e.g. `anthropic.claude-3-haiku-20240307-v1:0`.
+    pub model_id: String,
+    /// Its display name.
+    #[serde(default)]
+    pub model_name: Option<String>,
+    /// Its provider's name, e.g. `Anthropic`.
+    #[serde(default)]
+    pub provider_name: Option<String>,
+    /// `TEXT`, `IMAGE`, `EMBEDDING`, ...
+    #[serde(default)]
+    pub input_modalities: Vec<String>,
+    /// `TEXT`, `IMAGE`, `EMBEDDING`, ...
+    #[serde(default)]
+    pub output_modalities: Vec<String>,
+    /// Whether it streams responses.
+    #[serde(default)]
+    pub response_streaming_supported: Option<bool>,
+    /// `FINE_TUNING`, `CONTINUED_PRE_TRAINING`, `DISTILLATION`.
+    #[serde(default)]
+    pub customizations_supported: Vec<String>,
+    /// `ON_DEMAND`, `PROVISIONED`, `INFERENCE_PROFILE`.
+    #[serde(default)]
+    pub inference_types_supported: Vec<String>,
+    /// Its lifecycle.
+    #[serde(default)]
+    pub model_lifecycle: Option<FoundationModelLifecycle>,
+}
+
+/// A foundation model's lifecycle (`FoundationModelLifecycle`; the dates are not read).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundationModelLifecycle {
+    /// `ACTIVE` or `LEGACY`.
+    #[serde(default)]
+    pub status: String,
+}
+
+impl FoundationModelSummary {
+    /// Streams, outputs text, and is `ACTIVE` (a missing lifecycle counts as active).
+    pub fn is_usable_for_chat(&self) -> bool {
+        let active = self
+            .model_lifecycle
+            .as_ref()
+            .is_none_or(|l| l.status.eq_ignore_ascii_case("ACTIVE"));
+        let text = self
+            .output_modalities
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case("TEXT"));
+        active && text && self.response_streaming_supported == Some(true)
+    }
+
+    /// Whether it can be called by its bare id (`ON_DEMAND` throughput).
+    pub fn supports_on_demand(&self) -> bool {
+        self.inference_types_supported
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("ON_DEMAND"))
+    }
+}
+
+/// The `ListInferenceProfiles` response body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListInferenceProfilesResponse {
+    /// The profiles.
+    #[serde(default)]
+    pub inference_profile_summaries: Vec<InferenceProfileSummary>,
+    /// The token for the next page, if any.
+    #[serde(default)]
+    pub next_token: Option<String>,
+}
+
+/// An inference profile (`InferenceProfileSummary`; the dates are not read).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InferenceProfileSummary {
+    /// Its name.
+    #[serde(default)]
+    pub inference_profile_name: String,
+    /// Its ARN.
+    #[serde(default)]
+    pub inference_profile_arn: String,
+    /// Its id: `us.anthropic.claude-...` for a system profile, opaque for an
+    /// application profile.
+    #[serde(default)]
+    pub inference_profile_id: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `ACTIVE`.
+    #[serde(default)]
+    pub status: String,
+    /// `SYSTEM_DEFINED` or `APPLICATION`.
+    #[serde(default, rename = "type")]
+    pub profile_type: String,
+    /// The foundation models it routes to.
+    #[serde(default)]
+    pub models: Vec<InferenceProfileModel>,
+}
+
+/// The `GetInferenceProfile` response body: the same members as a summary.
+pub type GetInferenceProfileResponse = InferenceProfileSummary;
+
+/// A model behind an inference profile (`InferenceProfileModel`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InferenceProfileModel {
+    /// The foundation model's ARN.
+    #[serde(default)]
+    pub model_arn: Option<String>,
+}
+
+impl InferenceProfileSummary {
+    /// Whether it is an application profile (called by ARN).
+    pub fn is_application(&self) -> bool {
+        self.profile_type.eq_ignore_ascii_case("APPLICATION")
+    }
+
+    /// The id to call it by: the ARN for an application profile, else the id.
+    pub fn callable_id(&self) -> &str {
+        if self.is_application() && !self.inference_profile_arn.is_empty() {
+            &self.inference_profile_arn
+        } else {
+            &self.inference_profile_id
+        }
+    }
+
+    /// The foundation model ids it routes to, from its models' ARNs.
+    pub fn backing_model_ids(&self) -> impl Iterator<Item = &str> {
+        self.models.iter().filter_map(|m| {
+            let arn = m.model_arn.as_deref()?;
+            arn.split_once(":foundation-model/").map(|(_, id)| id)
+        })
+    }
+
+    /// Its base model: the backing model its id names (`us.X` → `X`), else the
+    /// first backing model. For an application profile from
+    /// `GetInferenceProfile`, this resolves the ARN to a model id.
+    pub fn backing_model_id(&self) -> Option<&str> {
+        let named = ModelRef::parse(&self.inference_profile_id)
+            .ok()
+            .and_then(|r| r.base_model_id().map(str::to_owned));
+        self.backing_model_ids()
+            .find(|id| named.as_deref() == Some(*id))
+            .or_else(|| self.backing_model_ids().next())
+    }
+}
+
+/// What a discovered model is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelEntryKind {
+    /// `foundation-model`: called by its bare id.
+    FoundationModel,
+    /// `inference-profile`: a system or application inference profile.
+    InferenceProfile,
+    /// `configured`: added by hand in the config file.
+    Configured,
+}
+
+/// One line of `models list`: the `--json` shape of DESIGN.md.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscoveredModel {
+    /// The id (or ARN) to call it by.
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+    /// Its provider, lower case (`anthropic`); empty when unknown.
+    pub provider: String,
+    /// What it is.
+    pub kind: ModelEntryKind,
+    /// The region it was discovered in (an ARN's own region for configured ARNs).
+    pub region: String,
+    /// Context window, tokens.
+    pub context_window: u32,
+    /// Most output tokens.
+    pub max_tokens: u32,
+    /// Whether it reasons.
+    pub reasoning: bool,
+    /// Input modalities, lower case: `text`, `image`, ...
+    pub input: Vec<String>,
+    /// Whether it streams.
+    pub streaming: bool,
+}
+
+/// Context window, output tokens, reasoning and input of a model.
+struct Capabilities {
+    context_window: u32,
+    max_tokens: u32,
+    reasoning: bool,
+    input: Vec<String>,
+}
+
+/// The capabilities of `id` (a model id or profile id): the known-model table
+/// and the API's input modalities when `summary` is given, else the defaults.
+fn capabilities(
+    id: &str,
+    summary: Option<&FoundationModelSummary>,
+    settings: &Discovery,
+) -> Capabilities {
+    let known = catalog::lookup(id);
+    let listed: Vec<String> = summary
+        .map(|s| s.input_modalities.iter().map(|m| m.to_ascii_lowercase()).collect())
+        .unwrap_or_default();
+    let input = if !listed.is_empty() {
+        listed
+    } else if let Some(row) = known {
+        row.input.iter().map(|m| (*m).to_owned()).collect()
+    } else {
+        vec!["text".to_owned()]
+    };
+    Capabilities {
+        context_window: known.map_or(settings.default_context_window, |k| k.context_window),
+        max_tokens: known.map_or(settings.default_max_tokens, |k| k.max_tokens),
+        reasoning: known.is_some_and(|k| k.reasoning),
+        input,
+    }
+}
+
+/// The provider label of a model id or ref (`anthropic`), lower case.
+fn id_provider(id: &str) -> Option<String> {
+    let parsed = ModelRef::parse(id).ok()?;
+    parsed.provider().map(str::to_ascii_lowercase)
+}
+
+/// Whether the filter keeps a provider known by any of `names` (case-insensitive).
+fn provider_allowed(filter: &[String], names: &[Option<&str>]) -> bool {
+    filter.is_empty()
+        || filter.iter().any(|wanted| {
+            names
+                .iter()
+                .flatten()
+                .any(|name| name.trim().eq_ignore_ascii_case(wanted.trim()))
+        })
+}
+
+/// Builds the model list; see the module docs for the rules. `region` is the
+/// region the responses came from.
+pub fn discover(
+    foundation: &[FoundationModelSummary],
+    profiles: &[InferenceProfileSummary],
+    settings: &Discovery,
+    region: &str,
+    configured: &[ConfiguredModel],
+) -> Vec<DiscoveredModel> {
+    let by_id: BTreeMap<&str, &FoundationModelSummary> =
+        foundation.iter().map(|m| (m.model_id.as_str(), m)).collect();
+    let filter = &settings.provider_filter;
+    let mut out: BTreeMap<String, DiscoveredModel> = BTreeMap::new();
+    let mut covered: BTreeSet<&str> = BTreeSet::new();
+
+    if settings.include_inference_profiles {
+        for profile in profiles {
+            let active = profile.status.is_empty() || profile.status.eq_ignore_ascii_case("ACTIVE");
+            let backing_id = profile.backing_model_id();
+            let backing = backing_id.and_then(|id| by_id.get(id).copied());
+            if !active || backing.is_some_and(|b| !b.is_usable_for_chat()) {
+                continue;
+            }
+            let label = backing_id
+                .and_then(id_provider)
+                .or_else(|| id_provider(&profile.inference_profile_id));
+            let backing_provider = backing.and_then(|b| b.provider_name.as_deref());
+            if !provider_allowed(filter, &[label.as_deref(), backing_provider]) {
+                continue;
+            }
+            covered.extend(profile.backing_model_ids());
+            let caps = capabilities(
+                backing_id.unwrap_or(&profile.inference_profile_id),
+                backing,
+                settings,
+            );
+            let id = profile.callable_id().to_owned();
+            let name = if profile.inference_profile_name.is_empty() {
+                id.clone()
+            } else {
+                profile.inference_profile_name.clone()
+            };
+            let entry = DiscoveredModel {
+                id: id.clone(),
+                name,
+                provider: label.unwrap_or_default(),
+                kind: ModelEntryKind::InferenceProfile,
+                region: region.to_owned(),
+                context_window: caps.context_window,
+                max_tokens: caps.max_tokens,
+                reasoning: caps.reasoning,
+                input: caps.input,
+                streaming: backing.is_none_or(|b| b.response_streaming_supported == Some(true)),
+            };
+            out.insert(id, entry);
+        }
+    }
+
+    for model in foundation {
+        let id = model.model_id.as_str();
+        if covered.contains(id) || !model.supports_on_demand() || !model.is_usable_for_chat() {
+            continue;
+        }
+        let label = id_provider(id);
+        if !provider_allowed(filter, &[label.as_deref(), model.provider_name.as_deref()]) {
+            continue;
+        }
+        let caps = capabilities(id, Some(model), settings);
+        let provider = label
+            .or_else(|| model.provider_name.as_deref().map(str::to_ascii_lowercase))
+            .unwrap_or_default();
+        out.insert(
+            id.to_owned(),
+            DiscoveredModel {
+                id: id.to_owned(),
+                name: model.model_name.clone().unwrap_or_else(|| id.to_owned()),
+                provider,
+                kind: ModelEntryKind::FoundationModel,
+                region: region.to_owned(),
+                context_window: caps.context_window,
+                max_tokens: caps.max_tokens,
+                reasoning: caps.reasoning,
+                input: caps.input,
+                streaming: true,
+            },
+        );
+    }
+
+    for model in configured {
+        let entry = out.entry(model.id.clone()).or_insert_with(|| {
+            let caps = capabilities(&model.id, None, settings);
+            let parsed = ModelRef::parse(&model.id).ok();
+            DiscoveredModel {
+                id: model.id.clone(),
+                name: model.id.clone(),
+                provider: id_provider(&model.id).unwrap_or_default(),
+                kind: ModelEntryKind::Configured,
+                region: parsed
+                    .as_ref()
+                    .and_then(ModelRef::region)
+                    .unwrap_or(region)
+                    .to_owned(),
+                context_window: caps.context_window,
+                max_tokens: caps.max_tokens,
+                reasoning: caps.reasoning,
+                input: caps.input,
+                streaming: true,
+            }
+        });
+        apply_overrides(entry, model);
+    }
+    out.into_values().collect()
+}
+
+/// Puts a configured model's values over an entry.
+fn apply_overrides(entry: &mut DiscoveredModel, model: &ConfiguredModel) {
+    if let Some(name) = &model.name {
+        entry.name.clone_from(name);
+    }
+    if let Some(reasoning) = model.reasoning {
+        entry.reasoning = reasoning;
+    }
+    if let Some(input) = &model.input {
+        entry.input.clone_from(input);
+    }
+    if let Some(context_window) = model.context_window {
+        entry.context_window = context_window;
+    }
+    if let Some(max_tokens) = model.max_tokens {
+        entry.max_tokens = max_tokens;
+    }
+}
+
+/// The inference profile to use for `model_id` when Bedrock answers that
+/// on-demand throughput isn't supported: a profile routing to its base model,
+/// system profiles before application ones, regional before `global.`, then
+/// by id. `None` when no profile routes to it.
+///
+/// ```
+/// use bedrock_lite::models::discovery::{profile_for_model, InferenceProfileSummary, InferenceProfileModel};
+/// let profile = InferenceProfileSummary {
+///     inference_profile_id: "us.anthropic.claude-3-haiku-20240307-v1:0".into(),
+///     profile_type: "SYSTEM_DEFINED".into(),
+///     models: vec![InferenceProfileModel {
+///         model_arn: Some("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0".into()),
+///     }],
+///     ..Default::default()
+/// };
+/// assert_eq!(
+///     profile_for_model("anthropic.claude-3-haiku-20240307-v1:0", &[profile]).as_deref(),
+///     Some("us.anthropic.claude-3-haiku-20240307-v1:0"),
+/// );
+/// ```
+pub fn profile_for_model(model_id: &str, profiles: &[InferenceProfileSummary]) -> Option<String> {
+    let parsed = ModelRef::parse(model_id).ok();
+    let base = parsed
+        .as_ref()
+        .and_then(ModelRef::base_model_id)
+        .unwrap_or(model_id);
+    profiles
+        .iter()
+        .filter(|p| p.backing_model_ids().any(|id| id == base))
+        .min_by_key(|p| {
+            (
+                p.is_application(),
+                p.inference_profile_id.starts_with("global."),
+                p.callable_id(),
+            )
+        })
+        .map(|p| p.callable_id().to_owned())
+}
+
+#[cfg(test)]
+mod tests;
