@@ -16,8 +16,14 @@ const FRAMES: usize = 10_000;
 
 fn converse_stream_body() -> Bytes {
     let headers = [
-        Header::new(":event-type", HeaderValue::String("contentBlockDelta".into())),
-        Header::new(":content-type", HeaderValue::String("application/json".into())),
+        Header::new(
+            ":event-type",
+            HeaderValue::String("contentBlockDelta".into()),
+        ),
+        Header::new(
+            ":content-type",
+            HeaderValue::String("application/json".into()),
+        ),
         Header::new(":message-type", HeaderValue::String("event".into())),
     ];
     let padding = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -93,8 +99,13 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("eventstream_decode_10k_frames");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.sample_size(30);
-    for (label, pieces) in [("whole", vec![body.clone()]), ("1KiB_chunks", chunks(&body, 1024))] {
-        group.bench_function(format!("bedrock_lite/{label}"), |b| b.iter(|| ours(black_box(&pieces))));
+    for (label, pieces) in [
+        ("whole", vec![body.clone()]),
+        ("1KiB_chunks", chunks(&body, 1024)),
+    ] {
+        group.bench_function(format!("bedrock_lite/{label}"), |b| {
+            b.iter(|| ours(black_box(&pieces)))
+        });
         group.bench_function(format!("aws_smithy_eventstream/{label}"), |b| {
             b.iter(|| sdk(black_box(&pieces)))
         });

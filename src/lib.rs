@@ -20,14 +20,16 @@
 #![warn(missing_docs)]
 
 pub mod base64;
-pub mod eventstream;
+pub mod bedrock;
+pub mod config;
 pub mod credentials;
+pub mod embeddings;
+#[cfg(feature = "emulator")]
+pub mod emulator;
+pub mod endpoint;
+pub mod eventstream;
 pub mod http;
+pub mod models;
 pub mod sigv4;
 pub mod token;
-pub mod endpoint;
-pub mod models;
-pub mod bedrock;
-pub mod embeddings;
-pub mod config;
 pub mod transport;

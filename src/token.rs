@@ -82,8 +82,10 @@ pub fn mint(
         secret_access_key: credentials.secret_access_key.expose(),
         session_token: credentials.session_token.as_ref().map(|t| t.expose()),
     };
-    let url = presign_url("POST", TOKEN_URL, &identity, region, "bedrock", lifetime, now)
-        .map_err(|e| TokenError::Signing(e.to_string()))?;
+    let url = presign_url(
+        "POST", TOKEN_URL, &identity, region, "bedrock", lifetime, now,
+    )
+    .map_err(|e| TokenError::Signing(e.to_string()))?;
     let unsigned = url.strip_prefix("https://").unwrap_or(&url);
     Ok(format!(
         "{API_KEY_PREFIX}{}",
@@ -122,7 +124,8 @@ pub fn inspect(key: &str) -> Result<TokenInfo, TokenError> {
         .trim()
         .strip_prefix(API_KEY_PREFIX)
         .ok_or_else(|| malformed("it does not start with `bedrock-api-key-`"))?;
-    let decoded = base64::decode(encoded).map_err(|e| malformed(&format!("{e} after the prefix")))?;
+    let decoded =
+        base64::decode(encoded).map_err(|e| malformed(&format!("{e} after the prefix")))?;
     let url = String::from_utf8(decoded).map_err(|_| {
         malformed("it decodes to binary data (a long-term key? those carry no expiry)")
     })?;
@@ -199,10 +202,15 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let key = mint(&creds(Some("SESSION")), "eu-central-1", MAX_LIFETIME, now).unwrap();
         let url = String::from_utf8(base64::decode(&key[API_KEY_PREFIX.len()..]).unwrap()).unwrap();
-        assert!(url.starts_with("bedrock.amazonaws.com/?Action=CallWithBearerToken&"), "{url}");
+        assert!(
+            url.starts_with("bedrock.amazonaws.com/?Action=CallWithBearerToken&"),
+            "{url}"
+        );
         assert!(url.ends_with("&Version=1"), "{url}");
         assert!(url.contains("X-Amz-Algorithm=AWS4-HMAC-SHA256"));
-        assert!(url.contains("X-Amz-Credential=AKIDEXAMPLE%2F20231114%2Feu-central-1%2Fbedrock%2Faws4_request"));
+        assert!(url.contains(
+            "X-Amz-Credential=AKIDEXAMPLE%2F20231114%2Feu-central-1%2Fbedrock%2Faws4_request"
+        ));
         assert!(url.contains("X-Amz-Expires=43200"));
         assert!(url.contains("X-Amz-Security-Token=SESSION"));
         assert!(url.contains("X-Amz-Signature="));
@@ -220,10 +228,18 @@ mod tests {
     fn lifetime_is_bounded() {
         let now = SystemTime::now();
         assert!(mint(&creds(None), "us-east-1", Duration::ZERO, now).is_err());
-        assert!(mint(&creds(None), "us-east-1", MAX_LIFETIME + Duration::from_secs(1), now).is_err());
-        assert!(!inspect(&mint(&creds(None), "us-east-1", Duration::from_secs(60), now).unwrap())
-            .unwrap()
-            .temporary_credentials);
+        assert!(mint(
+            &creds(None),
+            "us-east-1",
+            MAX_LIFETIME + Duration::from_secs(1),
+            now
+        )
+        .is_err());
+        assert!(
+            !inspect(&mint(&creds(None), "us-east-1", Duration::from_secs(60), now).unwrap())
+                .unwrap()
+                .temporary_credentials
+        );
     }
 
     #[test]
@@ -232,12 +248,15 @@ mod tests {
             "",
             "sk-123",
             "bedrock-api-key-!!!!",
-            "bedrock-api-key-QUJD",                      // "ABC": no URL
-            "bedrock-api-key-/w==",                      // binary
-            "bedrock-api-key-YT9YLUFtei1EYXRlPXg=",      // a?X-Amz-Date=x
+            "bedrock-api-key-QUJD",                 // "ABC": no URL
+            "bedrock-api-key-/w==",                 // binary
+            "bedrock-api-key-YT9YLUFtei1EYXRlPXg=", // a?X-Amz-Date=x
         ] {
             let err = inspect(key).unwrap_err().to_string();
-            assert!(err.starts_with("not a Bedrock short-term API key"), "{key}: {err}");
+            assert!(
+                err.starts_with("not a Bedrock short-term API key"),
+                "{key}: {err}"
+            );
             assert!(!err.contains('\n'));
         }
     }

@@ -4,7 +4,7 @@
 //! [`Signer`] with its signing-key cache, the credentials (explicit, or the
 //! default chain behind a [`CredentialsCache`]: resolved lazily, once, shared by
 //! concurrent callers) and the clock-skew offset. [`Transport::send`] signs a
-//! JSON `POST` (or sets `Authorization: Bearer` for a bearer token), sends it,
+//! JSON `POST` or a `GET` (or sets `Authorization: Bearer` for a bearer token), sends it,
 //! retries, corrects the clock and types the service's errors.
 //!
 //! **Retries** follow the AWS SDKs' *standard* mode: at most `max_attempts`
@@ -35,7 +35,9 @@ use crate::credentials::cache::CredentialsCache;
 use crate::credentials::chain::DefaultChain;
 use crate::credentials::{Auth, Env};
 use crate::endpoint::SIGNING_NAME;
-use crate::http::{backoff, build_reqwest_client, error_from_reqwest, url_for_messages, ReqwestClient};
+use crate::http::{
+    backoff, build_reqwest_client, error_from_reqwest, url_for_messages, ReqwestClient,
+};
 use crate::sigv4::{Payload, SignableRequest, Signer, SigningIdentity, SigningScope};
 
 /// The longest wait between two attempts (the standard mode's cap).
@@ -93,17 +95,38 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// One request to send: a JSON `POST`.
+/// One request to send: a JSON `POST` or a `GET` (with an empty body).
 #[derive(Debug, Clone, Copy)]
-pub struct PostRequest<'a> {
+pub struct ServiceRequest<'a> {
+    /// `POST` (JSON body) or `GET`.
+    pub method: Method,
     /// The absolute URL, its path percent-encoded once as it travels.
     pub url: &'a str,
     /// The SigV4 signing region.
     pub region: &'a str,
     /// The `accept` header.
     pub accept: &'a str,
-    /// The JSON body.
+    /// The JSON body (empty for `GET`).
     pub body: &'a Bytes,
+}
+
+/// The HTTP methods Bedrock's APIs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Runtime calls (Converse, InvokeModel...).
+    Post,
+    /// Control-plane reads (ListFoundationModels...).
+    Get,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Post => "POST",
+            Method::Get => "GET",
+        }
+    }
 }
 
 /// What one attempt came to, when it failed.
@@ -165,7 +188,7 @@ impl Transport {
 
     /// Sends `request` with retries and clock-skew correction (module docs) and
     /// returns the response once its status is 2xx; its body is the caller's.
-    pub async fn send(&self, request: &PostRequest<'_>) -> Result<reqwest::Response, BedrockError> {
+    pub async fn send(&self, request: &ServiceRequest<'_>) -> Result<reqwest::Response, BedrockError> {
         let url = reqwest::Url::parse(request.url)
             .map_err(|e| BedrockError::Config(format!("invalid URL `{}`: {e}", request.url)))?;
         let auth = match &self.credentials {
@@ -196,16 +219,20 @@ impl Transport {
     async fn attempt(
         &self,
         url: &reqwest::Url,
-        request: &PostRequest<'_>,
+        request: &ServiceRequest<'_>,
         auth: &Auth,
         body_sha256: [u8; 32],
     ) -> Result<reqwest::Response, Failure> {
-        let mut builder = self
-            .http
-            .post(url.clone())
-            .header("content-type", "application/json")
-            .header("accept", request.accept)
-            .body(request.body.clone());
+        let method = request.method.as_str();
+        let mut builder = match request.method {
+            Method::Post => self
+                .http
+                .post(url.clone())
+                .header("content-type", "application/json")
+                .body(request.body.clone()),
+            Method::Get => self.http.get(url.clone()),
+        }
+        .header("accept", request.accept);
         match auth {
             Auth::Bearer(token) => {
                 builder = builder.header("authorization", format!("Bearer {}", token.expose()));
@@ -222,15 +249,20 @@ impl Transport {
                         .into())
                     }
                 };
-                let headers = [
+                let post_headers = [
                     ("content-type", "application/json"),
                     ("accept", request.accept),
                 ];
+                let get_headers = [("accept", request.accept)];
+                let headers: &[(&str, &str)] = match request.method {
+                    Method::Post => &post_headers,
+                    Method::Get => &get_headers,
+                };
                 let signable = SignableRequest {
-                    method: "POST",
+                    method,
                     path: url.path(),
                     query: url.query().unwrap_or(""),
-                    headers: &headers,
+                    headers,
                     host: Some(&host),
                     payload: Payload::Sha256(body_sha256),
                 };
@@ -257,7 +289,7 @@ impl Transport {
         let response = match sent {
             Err(_) => {
                 return Err(BedrockError::Network(format!(
-                    "POST {}: no response within {:.1} s",
+                    "{method} {}: no response within {:.1} s",
                     url_for_messages(request.url),
                     self.read_timeout.as_secs_f64()
                 ))
@@ -265,7 +297,7 @@ impl Transport {
             }
             Ok(Err(e)) => {
                 return Err(BedrockError::Network(format!(
-                    "POST {}: {}",
+                    "{method} {}: {}",
                     url_for_messages(request.url),
                     error_from_reqwest(&e)
                 ))
@@ -346,7 +378,10 @@ mod tests {
     #[test]
     fn skew_offset_from_a_date_header() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // 1994-11-06 08:49:37
-        assert_eq!(skew_from_date("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(0));
+        assert_eq!(
+            skew_from_date("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(0)
+        );
         assert_eq!(
             skew_from_date("Sun, 06 Nov 1994 09:04:37 GMT", now),
             Some(15 * 60 * 1000)
@@ -363,7 +398,10 @@ mod tests {
     fn offsets_move_the_clock_both_ways() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
         assert_eq!(apply_offset(now, 1_500), now + Duration::from_millis(1_500));
-        assert_eq!(apply_offset(now, -1_500), now - Duration::from_millis(1_500));
+        assert_eq!(
+            apply_offset(now, -1_500),
+            now - Duration::from_millis(1_500)
+        );
     }
 
     #[test]

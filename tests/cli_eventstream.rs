@@ -8,7 +8,11 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_bedrock-lite");
 
 fn fixture() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/converse-stream.bin")).unwrap()
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/converse-stream.bin"
+    ))
+    .unwrap()
 }
 
 fn decode_stdin(input: &[u8]) -> Output {
@@ -34,8 +38,15 @@ fn lines(output: &Output) -> Vec<Value> {
 #[test]
 fn decodes_the_fixture_file_to_one_json_line_per_message() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/converse-stream.bin");
-    let output = Command::new(BIN).args(["eventstream", "decode", path]).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new(BIN)
+        .args(["eventstream", "decode", path])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let messages = lines(&output);
     let events: Vec<&str> = messages
         .iter()
@@ -48,7 +59,15 @@ fn decodes_the_fixture_file_to_one_json_line_per_message() {
         .collect();
     assert_eq!(
         events,
-        ["messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"]
+        [
+            "messageStart",
+            "contentBlockDelta",
+            "contentBlockDelta",
+            "contentBlockDelta",
+            "contentBlockStop",
+            "messageStop",
+            "metadata"
+        ]
     );
     let payload = bedrock_lite::base64::decode(messages[1]["payload"].as_str().unwrap()).unwrap();
     let payload: Value = serde_json::from_slice(&payload).unwrap();
@@ -64,9 +83,16 @@ fn invalid_frame_prints_the_messages_before_it_then_fails_with_exit_1() {
     input[second_frame_start + 20] ^= 0x01; // inside the second frame's headers
     let output = decode_stdin(&input);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(lines(&output).len(), 1, "the first message is still printed");
+    assert_eq!(
+        lines(&output).len(),
+        1,
+        "the first message is still printed"
+    );
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.starts_with("error: eventstream: stdin: message CRC mismatch"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: eventstream: stdin: message CRC mismatch"),
+        "{stderr}"
+    );
     assert_eq!(stderr.lines().count(), 1);
 }
 
@@ -93,7 +119,10 @@ fn every_header_type_has_the_contract_json_shape() {
         Header::new("y", HeaderValue::ByteArray(b"hi!?".to_vec().into())),
         Header::new("str", HeaderValue::String("héllo".into())),
         Header::new("ts", HeaderValue::Timestamp(8675309)),
-        Header::new("u", HeaderValue::Uuid(*b"\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10")),
+        Header::new(
+            "u",
+            HeaderValue::Uuid(*b"\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"),
+        ),
     ];
     let mut frame = bytes::BytesMut::new();
     encode_frame(&headers, b"{}", &mut frame).unwrap();
@@ -120,12 +149,21 @@ fn every_header_type_has_the_contract_json_shape() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let output = Command::new(BIN).args(["eventstream", "decode", "/no/such/file"]).output().unwrap();
+    let output = Command::new(BIN)
+        .args(["eventstream", "decode", "/no/such/file"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/no/such/file"));
-    let output = Command::new(BIN).args(["eventstream", "encode"]).output().unwrap();
+    let output = Command::new(BIN)
+        .args(["eventstream", "encode"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    let output = Command::new(BIN).args(["no-such-command"]).output().unwrap();
+    let output = Command::new(BIN)
+        .args(["no-such-command"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.starts_with("error: usage: "), "{stderr}");

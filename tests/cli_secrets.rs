@@ -23,7 +23,11 @@ fn home() -> tempdir::Dir {
         format!("[default]\naws_access_key_id = AKIDPROFILE0000WXYZ\naws_secret_access_key = {PROFILE_SECRET}\n"),
     )
     .unwrap();
-    std::fs::write(dir.path().join(".aws/config"), "[default]\nregion = eu-west-3\n").unwrap();
+    std::fs::write(
+        dir.path().join(".aws/config"),
+        "[default]\nregion = eu-west-3\n",
+    )
+    .unwrap();
     dir
 }
 
@@ -46,7 +50,13 @@ fn run(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
 fn assert_no_secret(output: &Output, what: &str) {
     for stream in [&output.stdout, &output.stderr] {
         let text = String::from_utf8_lossy(stream);
-        for secret in [SECRET_KEY, SESSION_TOKEN, PROFILE_SECRET, BEARER, "QmVBcmVyU2VDckVU"] {
+        for secret in [
+            SECRET_KEY,
+            SESSION_TOKEN,
+            PROFILE_SECRET,
+            BEARER,
+            "QmVBcmVyU2VDckVU",
+        ] {
             assert!(!text.contains(secret), "{what} printed a secret: {text}");
         }
     }
@@ -75,7 +85,10 @@ fn no_command_prints_a_secret() {
         (&keys, vec!["token", "inspect", BEARER]),
         (&keys, vec!["eventstream", "decode", fixture]),
         (&keys, vec!["chat", "-m", "amazon.nova-micro-v1:0", "hi"]),
-        (&bearer, vec!["chat", "-m", "amazon.nova-micro-v1:0", "--no-stream", "hi"]),
+        (
+            &bearer,
+            vec!["chat", "-m", "amazon.nova-micro-v1:0", "--no-stream", "hi"],
+        ),
         (&keys, vec!["models", "list", "--json"]),
         (&keys, vec!["models", "status", "--probe"]),
         (&keys, vec!["no-such-command"]),
@@ -92,10 +105,17 @@ fn credentials_masks_the_key_id_and_names_the_source() {
     let home = home();
     let output = run(
         home.path(),
-        &[("AWS_ACCESS_KEY_ID", "AKIDENV00000000ABCD"), ("AWS_SECRET_ACCESS_KEY", SECRET_KEY)],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDENV00000000ABCD"),
+            ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+        ],
         &["credentials", "--json"],
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["accessKeyId"], "***************ABCD");
     assert_eq!(json["source"], "env");
@@ -107,7 +127,11 @@ fn credentials_masks_the_key_id_and_names_the_source() {
     assert_eq!(json["accessKeyId"], "***************WXYZ");
 
     // A key id without its secret names the missing variable: a config error.
-    let output = run(home.path(), &[("AWS_ACCESS_KEY_ID", "AKIDENV00000000ABCD")], &["credentials"]);
+    let output = run(
+        home.path(),
+        &[("AWS_ACCESS_KEY_ID", "AKIDENV00000000ABCD")],
+        &["credentials"],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("AWS_SECRET_ACCESS_KEY"));
 }
@@ -121,12 +145,20 @@ fn token_mints_a_key_that_inspect_reads_back() {
         ("AWS_REGION", "ap-southeast-2"),
     ];
     let output = run(home.path(), &env, &["token", "--expires-in", "900"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let key = String::from_utf8(output.stdout).unwrap().trim().to_owned();
     assert!(key.starts_with("bedrock-api-key-"), "{key}");
 
     let output = run(home.path(), &[], &["--json", "token", "inspect", &key]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["region"], "ap-southeast-2");
     assert_eq!(json["expired"], false);
@@ -137,7 +169,11 @@ fn token_mints_a_key_that_inspect_reads_back() {
     // Out-of-range lifetimes and bearer-only auth are refused.
     let output = run(home.path(), &env, &["token", "--expires-in", "43201"]);
     assert_eq!(output.status.code(), Some(2));
-    let output = run(home.path(), &[("AWS_BEARER_TOKEN_BEDROCK", BEARER)], &["token"]);
+    let output = run(
+        home.path(),
+        &[("AWS_BEARER_TOKEN_BEDROCK", BEARER)],
+        &["token"],
+    );
     assert_eq!(output.status.code(), Some(3));
     let output = run(home.path(), &[], &["token", "inspect", "not-a-key"]);
     assert_eq!(output.status.code(), Some(2));
@@ -155,7 +191,8 @@ mod tempdir {
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_nanos();
-            let path = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
+            let path =
+                std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
             std::fs::create_dir_all(&path).unwrap();
             Dir(path)
         }

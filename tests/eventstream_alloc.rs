@@ -10,8 +10,14 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 /// `count` ConverseStream-shaped frames back to back.
 fn stream(count: usize) -> Bytes {
     let headers = [
-        Header::new(":event-type", HeaderValue::String("contentBlockDelta".into())),
-        Header::new(":content-type", HeaderValue::String("application/json".into())),
+        Header::new(
+            ":event-type",
+            HeaderValue::String("contentBlockDelta".into()),
+        ),
+        Header::new(
+            ":content-type",
+            HeaderValue::String("application/json".into()),
+        ),
         Header::new(":message-type", HeaderValue::String("event".into())),
     ];
     let mut out = BytesMut::new();
@@ -61,5 +67,8 @@ fn zero_allocations_per_frame_inside_one_chunk() {
     let (_, few) = count_allocations(&mut decoder, Bytes::from(stream(10).to_vec()));
     let mut decoder = Decoder::new();
     let (_, many) = count_allocations(&mut decoder, Bytes::from(stream(1000).to_vec()));
-    assert!(few <= 1 && many == few, "10 frames: {few} allocations, 1000 frames: {many}");
+    assert!(
+        few <= 1 && many == few,
+        "10 frames: {few} allocations, 1000 frames: {many}"
+    );
 }

@@ -37,14 +37,16 @@ fn message_parts() -> impl Strategy<Value = (Vec<Header>, Vec<u8>)> {
         prop::collection::btree_map("[:a-zA-Z0-9_\\-é😀]{1,30}", header_value(), 0..8),
         prop::collection::vec(any::<u8>(), 0..300),
     )
-        .prop_map(|(headers, payload): (BTreeMap<String, HeaderValue>, Vec<u8>)| {
-            let headers = headers
-                .into_iter()
-                .filter(|(name, _)| name.len() <= 255)
-                .map(|(name, value)| Header::new(name, value))
-                .collect();
-            (headers, payload)
-        })
+        .prop_map(
+            |(headers, payload): (BTreeMap<String, HeaderValue>, Vec<u8>)| {
+                let headers = headers
+                    .into_iter()
+                    .filter(|(name, _)| name.len() <= 255)
+                    .map(|(name, value)| Header::new(name, value))
+                    .collect();
+                (headers, payload)
+            },
+        )
 }
 
 fn encode(parts: &[(Vec<Header>, Vec<u8>)]) -> Bytes {
@@ -59,13 +61,22 @@ fn encode(parts: &[(Vec<Header>, Vec<u8>)]) -> Bytes {
 fn split(stream: &Bytes, cuts: &[usize]) -> Vec<Bytes> {
     let mut points: Vec<usize> = cuts
         .iter()
-        .map(|c| if stream.is_empty() { 0 } else { c % stream.len() })
+        .map(|c| {
+            if stream.is_empty() {
+                0
+            } else {
+                c % stream.len()
+            }
+        })
         .collect();
     points.push(0);
     points.push(stream.len());
     points.sort_unstable();
     points.dedup();
-    points.windows(2).map(|w| stream.slice(w[0]..w[1])).collect()
+    points
+        .windows(2)
+        .map(|w| stream.slice(w[0]..w[1]))
+        .collect()
 }
 
 fn decode_chunks(chunks: &[Bytes]) -> Result<Vec<Message>, DecodeError> {
@@ -243,7 +254,10 @@ proptest! {
 #[test]
 fn a_spanning_frame_is_copied_once_and_a_contained_one_not_at_all() {
     let stream = encode(&[
-        (vec![Header::new("a", HeaderValue::Int(1))], b"first".to_vec()),
+        (
+            vec![Header::new("a", HeaderValue::Int(1))],
+            b"first".to_vec(),
+        ),
         (vec![], b"second".to_vec()),
     ]);
     let first_len = 12 + 7 + 5 + 4 + 4;

@@ -26,7 +26,11 @@ fn decode_chunked(stream: &[u8], chunk: usize) -> Result<Vec<Message>, DecodeErr
     let stream = Bytes::copy_from_slice(stream);
     let mut decoder = Decoder::new();
     let mut messages = Vec::new();
-    let step = if chunk == 0 { stream.len().max(1) } else { chunk };
+    let step = if chunk == 0 {
+        stream.len().max(1)
+    } else {
+        chunk
+    };
     for start in (0..stream.len()).step_by(step) {
         decoder.push(stream.slice(start..(start + step).min(stream.len())));
         while let Some(message) = decoder.next_message()? {
@@ -57,10 +61,15 @@ fn assert_refused(name: &str, stream: &[u8]) -> Vec<DecodeError> {
     [0, 1, 7]
         .into_iter()
         .map(|chunk| match decode_chunked(stream, chunk) {
-            Ok(messages) => panic!("{name} (chunk {chunk}): accepted an invalid stream: {messages:?}"),
+            Ok(messages) => {
+                panic!("{name} (chunk {chunk}): accepted an invalid stream: {messages:?}")
+            }
             Err(err) => {
                 let text = err.to_string();
-                assert!(!text.contains('\n'), "{name}: error is not one line: {text}");
+                assert!(
+                    !text.contains('\n'),
+                    "{name}: error is not one line: {text}"
+                );
                 err
             }
         })
@@ -99,7 +108,11 @@ fn manifest_messages(case: &Value) -> Vec<Expected> {
                 .iter()
                 .map(|h| {
                     let code = h["type"].as_u64().unwrap() as u8;
-                    (h["name"].as_str().unwrap().to_owned(), code, manifest_value(code, &h["value"]))
+                    (
+                        h["name"].as_str().unwrap().to_owned(),
+                        code,
+                        manifest_value(code, &h["value"]),
+                    )
                 })
                 .collect(),
             payload: base64::decode(m["payload_base64"].as_str().unwrap()).unwrap(),
@@ -113,7 +126,10 @@ fn generate(case: &Value) -> Vec<u8> {
     let prelude = hex::decode(g["prelude_hex"].as_str().unwrap()).unwrap();
     let total = g["total_length"].as_u64().unwrap() as usize;
     let description = g["payload"].as_str().unwrap();
-    assert!(description.contains("(0x30)"), "unknown generator: {description}");
+    assert!(
+        description.contains("(0x30)"),
+        "unknown generator: {description}"
+    );
     let mut stream = prelude;
     stream.resize(total - 4, b'0');
     stream.extend(hex::decode(g["message_crc_hex"].as_str().unwrap()).unwrap());
@@ -137,10 +153,16 @@ fn run_manifest(dir: &Path) -> usize {
                 // Where the order of checks is unambiguous, the kind must match too.
                 match case["error_category"].as_str() {
                     Some("prelude_crc_mismatch") => errors.iter().for_each(|e| {
-                        assert!(matches!(e, DecodeError::PreludeCrcMismatch { .. }), "{name}: {e}")
+                        assert!(
+                            matches!(e, DecodeError::PreludeCrcMismatch { .. }),
+                            "{name}: {e}"
+                        )
                     }),
                     Some("payload_too_large") => errors.iter().for_each(|e| {
-                        assert!(matches!(e, DecodeError::PayloadTooLarge { .. }), "{name}: {e}")
+                        assert!(
+                            matches!(e, DecodeError::PayloadTooLarge { .. }),
+                            "{name}: {e}"
+                        )
                     }),
                     _ => {}
                 }
@@ -153,7 +175,9 @@ fn run_manifest(dir: &Path) -> usize {
 
 #[test]
 fn manifest_suites() {
-    let Some(root) = common::vectors("eventstream") else { return };
+    let Some(root) = common::vectors("eventstream") else {
+        return;
+    };
     let mut total = 0;
     for suite in ["botocore", "smithy-rs", "aws-c-event-stream"] {
         let count = run_manifest(&root.join(suite));
@@ -165,7 +189,9 @@ fn manifest_suites() {
 
 #[test]
 fn aws_sdk_go_suite() {
-    let Some(root) = common::vectors("eventstream/aws-sdk-go") else { return };
+    let Some(root) = common::vectors("eventstream/aws-sdk-go") else {
+        return;
+    };
     let mut seen = 0;
     for kind in ["positive", "negative"] {
         for entry in std::fs::read_dir(root.join("encoded").join(kind)).unwrap() {
@@ -210,9 +236,15 @@ fn aws_sdk_go_suite() {
             assert_decodes(&name, &stream, &[Expected { headers, payload }]);
             // The CRCs in the file (some written as signed int32) match the frame's.
             let crc = |v: &Value| v.as_i64().unwrap() as u32;
-            assert_eq!(u32::from_be_bytes(stream[8..12].try_into().unwrap()), crc(&json["prelude_crc"]));
+            assert_eq!(
+                u32::from_be_bytes(stream[8..12].try_into().unwrap()),
+                crc(&json["prelude_crc"])
+            );
             let tail = &stream[stream.len() - 4..];
-            assert_eq!(u32::from_be_bytes(tail.try_into().unwrap()), crc(&json["message_crc"]));
+            assert_eq!(
+                u32::from_be_bytes(tail.try_into().unwrap()),
+                crc(&json["message_crc"])
+            );
         }
     }
     assert!(seen >= 6, "aws-sdk-go: only {seen} cases");

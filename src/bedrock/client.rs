@@ -18,7 +18,7 @@ use super::types::{ConverseRequest, ConverseResponse};
 use crate::credentials::{region, Auth, Env};
 use crate::endpoint::{self, Endpoint, EndpointSettings, Service};
 use crate::models::model_ref::ModelRef;
-use crate::transport::{PostRequest, Transport, TransportConfig};
+use crate::transport::{Method, ServiceRequest, Transport, TransportConfig};
 
 /// The default idle timeout of a stream (and the wait for response headers).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -90,11 +90,12 @@ struct Inner {
     idle_timeout: Duration,
 }
 
-/// The two runtime operations.
+/// The runtime operations.
 #[derive(Clone, Copy)]
 enum Operation {
     Converse,
     ConverseStream,
+    InvokeModel,
 }
 
 impl Operation {
@@ -102,13 +103,22 @@ impl Operation {
         match self {
             Operation::Converse => "converse",
             Operation::ConverseStream => "converse-stream",
+            Operation::InvokeModel => "invoke",
         }
     }
 
     fn accept(self) -> &'static str {
         match self {
-            Operation::Converse => "application/json",
+            Operation::Converse | Operation::InvokeModel => "application/json",
             Operation::ConverseStream => "application/vnd.amazon.eventstream",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Operation::Converse => "Converse",
+            Operation::ConverseStream => "ConverseStream",
+            Operation::InvokeModel => "InvokeModel",
         }
     }
 }
@@ -167,31 +177,64 @@ impl Client {
         model: &str,
         request: &ConverseRequest,
     ) -> Result<ConverseResponse, BedrockError> {
-        let mut response = self.send(Operation::Converse, model, request).await?;
-        let mut body = Vec::new();
-        loop {
-            let chunk = tokio::time::timeout(self.inner.idle_timeout, response.chunk())
-                .await
-                .map_err(|_| BedrockError::IdleTimeout(self.inner.idle_timeout))?
-                .map_err(|e| {
-                    BedrockError::Network(format!(
-                        "reading the Converse response of model `{model}`: {}",
-                        crate::http::error_from_reqwest(&e)
-                    ))
-                })?;
-            let Some(chunk) = chunk else { break };
-            if body.len() + chunk.len() > MAX_RESPONSE_BODY {
-                return Err(BedrockError::InvalidResponse(format!(
-                    "the Converse response of model `{model}` is larger than {MAX_RESPONSE_BODY} bytes"
-                )));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let response = self
+            .send(Operation::Converse, model, serialise(model, request)?)
+            .await?;
+        let body = self.read_body(response, Operation::Converse, model).await?;
         serde_json::from_slice(&body).map_err(|e| {
             BedrockError::InvalidResponse(format!(
                 "the Converse response of model `{model}` is not a ConverseResponse: {e}"
             ))
         })
+    }
+
+    /// InvokeModel (`POST /model/{id}/invoke`): a JSON body in the model's own
+    /// format, its JSON answer back (used for embeddings).
+    pub async fn invoke(
+        &self,
+        model: &str,
+        body: serde_json::Value,
+    ) -> Result<Vec<u8>, BedrockError> {
+        let body = Bytes::from(serde_json::to_vec(&body).map_err(|e| {
+            BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
+        })?);
+        let response = self.send(Operation::InvokeModel, model, body).await?;
+        self.read_body(response, Operation::InvokeModel, model).await
+    }
+
+    /// A signed `GET` on the control plane (`bedrock.<region>...`, or the
+    /// endpoint override) in the client's region; returns the body.
+    pub(crate) async fn control_get(&self, path_and_query: &str) -> Result<Vec<u8>, BedrockError> {
+        let inner = &self.inner;
+        let settings = EndpointSettings {
+            region: Some(&inner.region),
+            endpoint_url: inner.endpoint_url.as_deref(),
+            configured_url: None,
+        };
+        let endpoint = endpoint::resolve(Service::Bedrock, &settings, &inner.env)
+            .map_err(|e| BedrockError::Config(e.to_string()))?;
+        let url = format!("{}{path_and_query}", endpoint.url);
+        let response = inner
+            .transport
+            .send(&ServiceRequest {
+                method: Method::Get,
+                url: &url,
+                region: &inner.region,
+                accept: "application/json",
+                body: &Bytes::new(),
+            })
+            .await?;
+        read_limited(response, inner.idle_timeout, &format!("GET {path_and_query}")).await
+    }
+
+    async fn read_body(
+        &self,
+        response: reqwest::Response,
+        operation: Operation,
+        model: &str,
+    ) -> Result<Vec<u8>, BedrockError> {
+        let what = format!("the {} response of model `{model}`", operation.name());
+        read_limited(response, self.inner.idle_timeout, &what).await
     }
 
     /// ConverseStream: events as they come.
@@ -200,7 +243,9 @@ impl Client {
         model: &str,
         request: &ConverseRequest,
     ) -> Result<ConverseStream, BedrockError> {
-        let response = self.send(Operation::ConverseStream, model, request).await?;
+        let response = self
+            .send(Operation::ConverseStream, model, serialise(model, request)?)
+            .await?;
         Ok(ConverseStream::new(response, self.inner.idle_timeout))
     }
 
@@ -208,7 +253,7 @@ impl Client {
         &self,
         operation: Operation,
         model: &str,
-        request: &ConverseRequest,
+        body: Bytes,
     ) -> Result<reqwest::Response, BedrockError> {
         let model_ref = ModelRef::parse(model).map_err(|e| BedrockError::Config(e.to_string()))?;
         let inner = &self.inner;
@@ -226,18 +271,81 @@ impl Client {
             model_ref.path_segment(),
             operation.path()
         );
-        let body = Bytes::from(serde_json::to_vec(request).map_err(|e| {
-            BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
-        })?);
-        inner
+        let sent = inner
             .transport
-            .send(&PostRequest {
+            .send(&ServiceRequest {
+                method: Method::Post,
                 url: &url,
                 region,
                 accept: operation.accept(),
                 body: &body,
             })
+            .await;
+        match sent {
+            Err(BedrockError::Service {
+                status,
+                code,
+                message,
+                retryable,
+            }) if message.contains("on-demand throughput") => {
+                let message = match self.profile_hint(&model_ref).await {
+                    Some(profile) => format!("{message}; call it through the inference profile `{profile}` instead"),
+                    None => message,
+                };
+                Err(BedrockError::Service {
+                    status,
+                    code,
+                    message,
+                    retryable,
+                })
+            }
+            other => other,
+        }
+    }
+
+    /// The inference profile to use for a model that cannot be invoked on
+    /// demand, if ListInferenceProfiles names one.
+    async fn profile_hint(&self, model_ref: &ModelRef) -> Option<String> {
+        let base = model_ref.base_model_id()?;
+        let profiles = self.list_inference_profiles(Some("SYSTEM_DEFINED")).await.ok()?;
+        crate::models::discovery::profile_for_model(base, &profiles)
+    }
+}
+
+/// A request as its JSON body.
+fn serialise(model: &str, request: &ConverseRequest) -> Result<Bytes, BedrockError> {
+    serde_json::to_vec(request).map(Bytes::from).map_err(|e| {
+        BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
+    })
+}
+
+/// Reads a whole response body (at most [`MAX_RESPONSE_BODY`] bytes), each
+/// read bounded by `idle_timeout`; `what` names it in errors.
+async fn read_limited(
+    mut response: reqwest::Response,
+    idle_timeout: Duration,
+    what: &str,
+) -> Result<Vec<u8>, BedrockError> {
+    let mut body = Vec::new();
+    loop {
+        let chunk = tokio::time::timeout(idle_timeout, response.chunk())
             .await
+            .map_err(|_| BedrockError::IdleTimeout(idle_timeout))?
+            .map_err(|e| {
+                BedrockError::Network(format!(
+                    "reading {what}: {}",
+                    crate::http::error_from_reqwest(&e)
+                ))
+            })?;
+        let Some(chunk) = chunk else {
+            return Ok(body);
+        };
+        if body.len() + chunk.len() > MAX_RESPONSE_BODY {
+            return Err(BedrockError::InvalidResponse(format!(
+                "{what} is larger than {MAX_RESPONSE_BODY} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
     }
 }
 
@@ -265,6 +373,31 @@ mod tests {
             env: Env::from_vars(vars.iter().copied()),
             ..ClientConfig::default()
         }
+    }
+
+    #[test]
+    fn clients_are_shareable() {
+        fn shareable<T: Clone + Send + Sync + 'static>() {}
+        shareable::<Client>();
+        fn sendable<T: Send + 'static>() {}
+        sendable::<ConverseStream>();
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let mut with_keys = config(&[
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_SECRET_ACCESS_KEY", "s3cr3t-env"),
+        ]);
+        with_keys.auth = Some(Auth::SigV4(crate::credentials::Credentials::new(
+            "AKIDEXAMPLE",
+            "s3cr3t-explicit",
+        )));
+        let shown = format!(
+            "{with_keys:?} {:?}",
+            Client::new(with_keys.clone()).unwrap()
+        );
+        assert!(!shown.contains("s3cr3t"), "{shown}");
     }
 
     #[test]

@@ -332,7 +332,8 @@ mod tests {
 
     #[test]
     fn on_demand_validation_message_is_kept_intact() {
-        let text = "Invocation of model ID anthropic.claude-3-7-sonnet-20250219-v1:0 with on-demand \
+        let text =
+            "Invocation of model ID anthropic.claude-3-7-sonnet-20250219-v1:0 with on-demand \
                     throughput isn't supported. Retry your request with the ID or ARN of an \
                     inference profile that contains this model.";
         let body = format!(r#"{{"message":"{text}"}}"#);
@@ -364,7 +365,10 @@ mod tests {
             }
         ));
         for status in [500, 502, 503, 504] {
-            assert!(parse(status, None, "").into_error().is_retryable(), "{status}");
+            assert!(
+                parse(status, None, "").into_error().is_retryable(),
+                "{status}"
+            );
         }
         let refused = parse(403, Some("UnrecognizedClientException"), "{}").into_error();
         assert!(matches!(refused, BedrockError::AuthRefused { .. }));
@@ -391,7 +395,12 @@ mod tests {
         );
         assert!(skewed.is_clock_skew());
         assert!(parse(403, Some("RequestTimeTooSkewed"), "{}").is_clock_skew());
-        assert!(!parse(403, Some("InvalidSignatureException"), r#"{"message":"bad"}"#).is_clock_skew());
+        assert!(!parse(
+            403,
+            Some("InvalidSignatureException"),
+            r#"{"message":"bad"}"#
+        )
+        .is_clock_skew());
         assert!(!parse(403, Some("AccessDeniedException"), "{}").is_clock_skew());
     }
 
@@ -411,6 +420,9 @@ mod tests {
         assert!(!exception(StreamExceptionKind::Validation).is_retryable());
         assert!(!exception(StreamExceptionKind::ModelStreamError).is_retryable());
         let shown = exception(StreamExceptionKind::Throttling).to_string();
-        assert_eq!(shown, "stream exception (retryable): throttlingException: m");
+        assert_eq!(
+            shown,
+            "stream exception (retryable): throttlingException: m"
+        );
     }
 }

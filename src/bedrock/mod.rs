@@ -3,6 +3,7 @@
 //! ([`stream`]) and typed errors ([`error`]).
 
 pub mod client;
+pub mod control;
 pub mod error;
 pub mod stream;
 pub mod types;

@@ -120,6 +120,8 @@ impl EventReader {
     }
 
     /// The next complete event; `Ok(None)` when more bytes are needed (or after an error).
+    // Not `Iterator::next`: `Ok(None)` means "push more", not the end.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<Event>, BedrockError> {
         if self.state == ReaderState::Failed {
             return Ok(None);
@@ -208,8 +210,7 @@ impl EventReader {
 
 /// The future of one body read, owning the response while it runs (used only
 /// when the stream is polled through [`futures_core::Stream`]).
-type PendingRead =
-    Pin<Box<dyn Future<Output = (reqwest::Response, ChunkResult)> + Send + 'static>>;
+type PendingRead = Pin<Box<dyn Future<Output = (reqwest::Response, ChunkResult)> + Send + 'static>>;
 
 /// What one body read came to.
 type ChunkResult = Result<Option<Bytes>, BedrockError>;

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use bedrock_lite::credentials::chain::DefaultChain;
 use bedrock_lite::credentials::region::{self, ResolvedRegion};
+use bedrock_lite::bedrock::error::BedrockError;
+use bedrock_lite::config::{self, Config};
 use bedrock_lite::credentials::{CredentialsError, Env, ResolvedAuth};
 use bedrock_lite::http::ReqwestClient;
 
@@ -50,6 +52,90 @@ pub fn credentials_error(error: CredentialsError) -> CliError {
         other => other.to_string(),
     };
     CliError::new("credentials", message, exit)
+}
+
+/// The CLI error for a Bedrock error about `model` (or what was being done);
+/// exit 6 if output had started.
+pub fn bedrock_failure_at(error: BedrockError, model: &str, output_started: bool) -> CliError {
+    let (kind, exit) = match &error {
+        BedrockError::Config(_) => ("config", Exit::Usage),
+        BedrockError::Credentials(e) => {
+            let cli = credentials_error(e.clone());
+            return if output_started {
+                CliError::new("stream", cli.to_string(), Exit::StreamBroken)
+            } else {
+                cli
+            };
+        }
+        BedrockError::AuthRefused { .. } => ("auth", Exit::Credentials),
+        BedrockError::Service { retryable, .. } => (
+            "service",
+            if *retryable {
+                Exit::Unavailable
+            } else {
+                Exit::Rejected
+            },
+        ),
+        BedrockError::Throttled { .. } => ("throttled", Exit::Unavailable),
+        BedrockError::Network(_) => ("network", Exit::Unavailable),
+        BedrockError::StreamException(_) => (
+            "stream",
+            if error.is_retryable() {
+                Exit::Unavailable
+            } else {
+                Exit::Rejected
+            },
+        ),
+        BedrockError::IdleTimeout(_) => ("stream", Exit::Unavailable),
+        BedrockError::InvalidResponse(_) => ("stream", Exit::Other),
+    };
+    let exit = if output_started {
+        Exit::StreamBroken
+    } else {
+        exit
+    };
+    CliError::new(kind, format!("model `{model}`: {error}"), exit)
+}
+
+/// [`bedrock_failure_at`] before any output.
+pub fn bedrock_failure(error: BedrockError, what: &str) -> CliError {
+    bedrock_failure_at(error, what, false)
+}
+
+/// The config file (`--config`, `$BEDROCK_LITE_CONFIG` or the default path; a
+/// missing default file is an empty config). Unknown keys are reported with `-v`.
+pub fn read_config(globals: &Globals, env: &Env) -> Result<Config, CliError> {
+    let Some(location) = config::locate(globals.config.as_deref(), env) else {
+        return Ok(Config::default());
+    };
+    let (config, warnings) =
+        Config::load(&location).map_err(|e| CliError::new("config", e.to_string(), Exit::Usage))?;
+    if globals.verbose > 0 {
+        for warning in warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok(config)
+}
+
+/// The region a command asks for: `--region`, then `AWS_REGION` /
+/// `AWS_DEFAULT_REGION`, then the config file's `region`; `None` leaves the
+/// rest of the chain (the profile, then `us-east-1`) to the client.
+pub fn config_region(globals: &Globals, env: &Env, config: &Config) -> Option<String> {
+    globals.region.clone().or_else(|| {
+        let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .any(|var| env.non_blank_var(var).is_some());
+        config.region.clone().filter(|_| !from_env)
+    })
+}
+
+/// The whole region chain: [`config_region`], then the profile, then `us-east-1`.
+pub fn resolve_region(globals: &Globals, env: &Env, config: &Config) -> Result<String, CliError> {
+    let explicit = config_region(globals, env, config);
+    region::resolve(explicit.as_deref(), env, globals.profile.as_deref())
+        .map(|r| r.region)
+        .map_err(credentials_error)
 }
 
 #[cfg(test)]

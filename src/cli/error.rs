@@ -10,16 +10,12 @@ pub enum Exit {
     /// 2: usage or config error.
     Usage = 2,
     /// 3: no usable credentials, or auth refused.
-    #[allow(dead_code)]
     Credentials = 3,
     /// 4: the service rejected the request.
-    #[allow(dead_code)]
     Rejected = 4,
     /// 5: throttled, unavailable or network failure after retries.
-    #[allow(dead_code)]
     Unavailable = 5,
     /// 6: the stream broke after output had started.
-    #[allow(dead_code)]
     StreamBroken = 6,
 }
 

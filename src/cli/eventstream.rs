@@ -73,7 +73,9 @@ fn decode(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), CliE
         // One flush per read, not per message.
         out.flush().map_err(|e| CliError::io("stdout", e))?;
     }
-    decoder.finish().map_err(|err| invalid(&mut out, &name, err))?;
+    decoder
+        .finish()
+        .map_err(|err| invalid(&mut out, &name, err))?;
     out.flush().map_err(|e| CliError::io("stdout", e))
 }
 

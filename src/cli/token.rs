@@ -94,7 +94,8 @@ fn inspect(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
             text
         }
     };
-    let info = token::inspect(&key).map_err(|e| CliError::new("token", e.to_string(), Exit::Usage))?;
+    let info =
+        token::inspect(&key).map_err(|e| CliError::new("token", e.to_string(), Exit::Usage))?;
     print_info(&info, globals.json);
     Ok(())
 }
@@ -102,7 +103,10 @@ fn inspect(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
 fn print_info(info: &TokenInfo, json: bool) {
     let now = SystemTime::now();
     let expires = info.expires_at();
-    let remaining = expires.duration_since(now).map(|d| d.as_secs()).unwrap_or(0);
+    let remaining = expires
+        .duration_since(now)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let expired = remaining == 0;
     if json {
         println!(
@@ -133,6 +137,8 @@ fn print_info(info: &TokenInfo, json: bool) {
         );
     }
     if info.temporary_credentials {
-        println!("note:          signed with temporary credentials; it stops working when they expire");
+        println!(
+            "note:          signed with temporary credentials; it stops working when they expire"
+        );
     }
 }

@@ -52,10 +52,20 @@ impl ConfigDocument {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(document),
-            Err(e) => return Err(ConfigError::new(&document.display_name(), None, e.to_string())),
+            Err(e) => {
+                return Err(ConfigError::new(
+                    &document.display_name(),
+                    None,
+                    e.to_string(),
+                ))
+            }
         };
         let root: Value = serde_json::from_str(&text).map_err(|e| {
-            ConfigError::new(&document.display_name(), None, format!("not valid JSON: {e}"))
+            ConfigError::new(
+                &document.display_name(),
+                None,
+                format!("not valid JSON: {e}"),
+            )
         })?;
         if !root.is_object() {
             return Err(ConfigError::new(
@@ -132,7 +142,11 @@ impl ConfigDocument {
             ConfigError::new(
                 &file,
                 Some(key),
-                format!("cannot set it: {} is {}", parent_name(&walked), describe(node)),
+                format!(
+                    "cannot set it: {} is {}",
+                    parent_name(&walked),
+                    describe(node)
+                ),
             )
         };
         match (node, last) {
@@ -262,12 +276,14 @@ fn child<'v>(
             .or_insert_with(|| Value::Object(Map::new()))),
         (Value::Array(items), step) => {
             let len = items.len();
-            index_of(step).and_then(|i| items.get_mut(i)).ok_or_else(|| {
-                error(format!(
-                    "cannot set it: {} is a list of {len} with no such index",
-                    parent_name(walked)
-                ))
-            })
+            index_of(step)
+                .and_then(|i| items.get_mut(i))
+                .ok_or_else(|| {
+                    error(format!(
+                        "cannot set it: {} is a list of {len} with no such index",
+                        parent_name(walked)
+                    ))
+                })
         }
         (node, _) => Err(error(format!(
             "cannot set it: {} is {}",

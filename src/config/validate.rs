@@ -3,9 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{
-    ConfigError, ConfiguredModel, Cost, Discovery, DiscoveryMode, Embeddings, Guardrail,
-};
+use super::{ConfigError, ConfiguredModel, Cost, Discovery, DiscoveryMode, Embeddings, Guardrail};
 use crate::bedrock::types::{GuardrailStreamProcessingMode, GuardrailTrace};
 use crate::config::Config;
 use crate::models::model_ref::ModelRef;
@@ -114,7 +112,10 @@ impl<'f> Reader<'f> {
                 Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
                 _ => Err(self.error(
                     &path,
-                    format!("expected a whole number from {min} to {max}, got {}", show(value)),
+                    format!(
+                        "expected a whole number from {min} to {max}, got {}",
+                        show(value)
+                    ),
                 )),
             },
         }
@@ -172,7 +173,9 @@ impl<'f> Reader<'f> {
                         )),
                         _ => Ok(s.clone()),
                     },
-                    other => Err(self.error(&at, format!("expected a string, got {}", kind(other)))),
+                    other => {
+                        Err(self.error(&at, format!("expected a string, got {}", kind(other))))
+                    }
                 }
             })
             .collect::<Result<Vec<_>, _>>()
@@ -211,7 +214,14 @@ pub(super) fn config(value: &Value, file: &str) -> Result<(Config, Vec<String>),
         .object(
             value,
             "",
-            &["region", "model", "discovery", "guardrail", "models", "embeddings"],
+            &[
+                "region",
+                "model",
+                "discovery",
+                "guardrail",
+                "models",
+                "embeddings",
+            ],
         )
         .map_err(|_| ConfigError::new(file, None, "the top level is not a JSON object"))?;
     let mut config = Config {
@@ -230,9 +240,11 @@ pub(super) fn config(value: &Value, file: &str) -> Result<(Config, Vec<String>),
             return Err(reader.error(&path, format!("expected a list, got {}", kind(value))));
         };
         for (i, item) in items.iter().enumerate() {
-            config
-                .models
-                .push(configured_model(&mut reader, item, &format!("{path}[{i}]"))?);
+            config.models.push(configured_model(
+                &mut reader,
+                item,
+                &format!("{path}[{i}]"),
+            )?);
         }
     }
     if let (path, Some(value)) = reader.member(&root, "embeddings") {
@@ -306,7 +318,11 @@ fn guardrail(reader: &mut Reader<'_>, value: &Value, path: &str) -> Result<Guard
     )?;
     Ok(Guardrail {
         guardrail_identifier: reader.required_string(&obj, "guardrailIdentifier")?,
-        guardrail_version: reader.required_string(&obj, "guardrailVersion")?,
+        // `config set guardrail.guardrailVersion 1` stores a number: take it as text.
+        guardrail_version: match reader.member(&obj, "guardrailVersion") {
+            (_, Some(Value::Number(n))) if n.is_u64() => n.to_string(),
+            _ => reader.required_string(&obj, "guardrailVersion")?,
+        },
         stream_processing_mode: reader.choice::<GuardrailStreamProcessingMode>(
             &obj,
             "streamProcessingMode",
@@ -343,7 +359,11 @@ fn configured_model(
     let cost = match reader.member(&obj, "cost") {
         (_, None) => None,
         (cost_path, Some(value)) => {
-            let cost = reader.object(value, &cost_path, &["input", "output", "cacheRead", "cacheWrite"])?;
+            let cost = reader.object(
+                value,
+                &cost_path,
+                &["input", "output", "cacheRead", "cacheWrite"],
+            )?;
             Some(Cost {
                 input: reader.price(&cost, "input")?,
                 output: reader.price(&cost, "output")?,

@@ -167,6 +167,31 @@ impl EmbedError {
     }
 }
 
+impl From<crate::bedrock::error::BedrockError> for EmbedError {
+    fn from(error: crate::bedrock::error::BedrockError) -> Self {
+        use crate::bedrock::error::BedrockError as B;
+        use crate::credentials::CredentialsError;
+        let class = match &error {
+            B::Config(_) | B::Credentials(CredentialsError::InvalidConfig { .. }) => {
+                ErrorClass::Usage
+            }
+            B::Credentials(_) | B::AuthRefused { .. } => ErrorClass::Credentials,
+            B::Service {
+                retryable: true, ..
+            }
+            | B::Throttled { .. }
+            | B::Network(_)
+            | B::IdleTimeout(_) => ErrorClass::Unavailable,
+            B::Service { .. } => ErrorClass::Rejected,
+            B::StreamException(_) | B::InvalidResponse(_) => ErrorClass::Other,
+        };
+        EmbedError::Invoke {
+            message: error.to_string(),
+            class,
+        }
+    }
+}
+
 impl fmt::Display for EmbedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -210,6 +235,8 @@ impl std::error::Error for EmbedError {}
 /// least one), and returns the vectors in input order.
 ///
 /// The first error ends the whole request; calls still in flight are dropped.
+/// An [`EmbedError::Invoke`] from `invoke` comes back with the model prefixed
+/// to its message.
 /// No inputs means no calls and no vectors.
 pub async fn embed_with<F, Fut>(
     model: &str,
@@ -244,8 +271,20 @@ where
         })
         .await;
         let (range, _) = in_flight.swap_remove(done);
-        let vectors = plan.parse_response(&outcome?, range.len())?;
-        for (slot, vector) in slots.get_mut(range).unwrap_or_default().iter_mut().zip(vectors) {
+        let body = outcome.map_err(|error| match error {
+            EmbedError::Invoke { message, class } => EmbedError::Invoke {
+                message: format!("{model}: {message}"),
+                class,
+            },
+            other => other,
+        })?;
+        let vectors = plan.parse_response(&body, range.len())?;
+        for (slot, vector) in slots
+            .get_mut(range)
+            .unwrap_or_default()
+            .iter_mut()
+            .zip(vectors)
+        {
             *slot = Some(vector);
         }
     }

@@ -41,16 +41,17 @@ impl EmbedPlan {
     pub fn new(model: &str, options: &EmbedOptions) -> Result<EmbedPlan, EmbedError> {
         let family = Family::detect(model)?;
         let spec = family.spec();
-        let check = Check {
-            model,
-            spec: &spec,
-        };
+        let check = Check { model, spec: &spec };
         let dimensions = check.choose("dimensions", options.dimensions, spec.dimensions)?;
         if options.normalize.is_some() && !spec.normalize {
             return Err(check.not_taken("normalize"));
         }
         let input_type = check
-            .choose("input_type", options.input_type.as_deref(), spec.input_types)?
+            .choose(
+                "input_type",
+                options.input_type.as_deref(),
+                spec.input_types,
+            )?
             .or(spec.input_types.first().copied());
         let truncate = check.choose("truncate", options.truncate.as_deref(), spec.truncate)?;
         let embedding_types = match &options.embedding_types {
@@ -108,7 +109,9 @@ impl EmbedPlan {
         let mut body = match self.family {
             Family::TitanV1 | Family::TitanV2 => json!({ "inputText": text }),
             Family::NovaMultimodal => {
-                let truncation = self.truncate.or(self.family.spec().truncate.first().copied());
+                let truncation = self
+                    .truncate
+                    .or(self.family.spec().truncate.first().copied());
                 json!({
                     "taskType": "SINGLE_EMBEDDING",
                     "singleEmbeddingParams": {
@@ -178,9 +181,10 @@ impl EmbedPlan {
             return Err(self.malformed("body", format!("{} instead of an object", kind(&value))));
         };
         let (field, vectors) = match self.family {
-            Family::TitanV1 | Family::TitanV2 => {
-                ("embedding", vec![self.vector(object.get("embedding"), "embedding")?])
-            }
+            Family::TitanV1 | Family::TitanV2 => (
+                "embedding",
+                vec![self.vector(object.get("embedding"), "embedding")?],
+            ),
             Family::NovaMultimodal => self.single_item(object, "embeddings")?,
             Family::Marengo27 | Family::Marengo30 => self.single_item(object, "data")?,
             Family::CohereV3 | Family::CohereV4 => match object.get("embeddings") {
@@ -248,7 +252,7 @@ impl EmbedPlan {
                 } else {
                     Err(self.malformed(
                         &format!("{field}[{i}]"),
-                        format!("{wide} does not fit a 32-bit float"),
+                        format!("{wide:e} does not fit a 32-bit float"),
                     ))
                 }
             })
@@ -260,7 +264,9 @@ impl EmbedPlan {
         match value {
             Some(Value::Array(items)) => Ok(items),
             None | Some(Value::Null) => Err(self.malformed(field, "missing".to_owned())),
-            Some(other) => Err(self.malformed(field, format!("{} instead of an array", kind(other)))),
+            Some(other) => {
+                Err(self.malformed(field, format!("{} instead of an array", kind(other))))
+            }
         }
     }
 
@@ -334,7 +340,10 @@ impl Check<'_> {
             return Err(self.bad_value(
                 OPTION,
                 format!("{given:?}"),
-                format!("a list that includes \"float\" (float vectors are what is returned); {}", one_of(allowed)),
+                format!(
+                    "a list that includes \"float\" (float vectors are what is returned); {}",
+                    one_of(allowed)
+                ),
             ));
         }
         Ok(chosen)

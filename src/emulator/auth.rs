@@ -103,7 +103,10 @@ pub(crate) fn http_date(time: SystemTime) -> String {
 }
 
 /// `time` (UTC) in `format`; empty for a time outside years 0 to 9999.
-fn format_time(time: SystemTime, format: &[time::format_description::BorrowedFormatItem<'_>]) -> String {
+fn format_time(
+    time: SystemTime,
+    format: &[time::format_description::BorrowedFormatItem<'_>],
+) -> String {
     let seconds = match time.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_secs()).ok(),
         Err(before) => i64::try_from(before.duration().as_secs()).ok().map(|s| -s),
@@ -115,7 +118,11 @@ fn format_time(time: SystemTime, format: &[time::format_description::BorrowedFor
 }
 
 /// Checks the request's credentials against the demo ones, at `now`.
-pub(crate) fn check(signer: &Signer, request: &RecordedRequest, now: SystemTime) -> Result<(), Refusal> {
+pub(crate) fn check(
+    signer: &Signer,
+    request: &RecordedRequest,
+    now: SystemTime,
+) -> Result<(), Refusal> {
     let Some(value) = request.header("authorization") else {
         return Err(Refusal::new(
             "MissingAuthenticationTokenException",
@@ -216,8 +223,7 @@ fn check_clock(amz_date: &str, signed_at: SystemTime, now: SystemTime) -> Result
 /// Compares two strings in time that depends only on their lengths.
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |diff, (x, y)| diff | (x ^ y))
             == 0

@@ -74,7 +74,8 @@ impl Emulator {
         self.shared.push(reply);
     }
 
-    /// Every request received so far, in order (rejected ones included).
+    /// Every well-formed request received so far, in order (refused ones
+    /// included; the most recent 10,000).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests()
     }

@@ -118,12 +118,13 @@ impl Shared {
         lock(&self.replies).pop_front()
     }
 
-    /// Applies a [`Reply::SkewedClock`] at the head of the queue: it changes the
+    /// Applies the [`Reply::SkewedClock`]s at the head of the queue: it changes the
     /// clock the signature is checked against, so it acts before the check.
     pub(crate) fn apply_clock_script(&self) {
         let mut replies = lock(&self.replies);
-        if let Some(Reply::SkewedClock { offset_secs }) = replies.front() {
-            self.clock_offset_secs.store(*offset_secs, Ordering::Relaxed);
+        while let Some(Reply::SkewedClock { offset_secs }) = replies.front() {
+            self.clock_offset_secs
+                .store(*offset_secs, Ordering::Relaxed);
             replies.pop_front();
         }
     }

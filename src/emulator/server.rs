@@ -127,7 +127,12 @@ async fn connection(mut stream: TcpStream, shared: Arc<Shared>) {
         let response = converse::respond(&shared, &request);
         shared.record(request);
         let cut = response.drop_after.is_some();
-        if write_response(&mut stream, response, &shared, close).await.is_err() || cut || close {
+        if write_response(&mut stream, response, &shared, close)
+            .await
+            .is_err()
+            || cut
+            || close
+        {
             return;
         }
     }
@@ -139,32 +144,27 @@ async fn read_request(
     buffer: &mut BytesMut,
 ) -> Result<RecordedRequest, ReadError> {
     let head_len = loop {
-        if let Some(end) = find_head_end(buffer) {
-            break end;
-        }
-        if buffer.len() > MAX_HEAD {
+        let end = find_head_end(buffer);
+        if end.unwrap_or(buffer.len()) > MAX_HEAD {
             return Err(ReadError::Malformed(format!(
                 "request headers exceed {MAX_HEAD} bytes"
             )));
         }
+        if let Some(end) = end {
+            break end;
+        }
         read_more(stream, buffer).await?;
     };
     let head = buffer.split_to(head_len);
-    let (method, path, headers) = parse_head(&head)?;
-    if headers
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("transfer-encoding"))
-    {
+    let mut request = parse_head(&head)?;
+    if request.header("transfer-encoding").is_some() {
         return Err(ReadError::Malformed(
             "chunked request bodies are not supported; send Content-Length".into(),
         ));
     }
-    let length = match headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-    {
+    let length = match request.header("content-length") {
         None => 0,
-        Some((_, value)) => value
+        Some(value) => value
             .parse::<usize>()
             .ok()
             .filter(|_| value.bytes().all(|b| b.is_ascii_digit()))
@@ -178,13 +178,8 @@ async fn read_request(
     while buffer.len() < length {
         read_more(stream, buffer).await?;
     }
-    let body = buffer.split_to(length).freeze();
-    Ok(RecordedRequest {
-        method,
-        path,
-        headers,
-        body,
-    })
+    request.body = buffer.split_to(length).freeze();
+    Ok(request)
 }
 
 /// Reads what the socket has into `buffer`; end of stream is [`ReadError::Closed`].
@@ -204,8 +199,9 @@ fn find_head_end(buffer: &[u8]) -> Option<usize> {
         .map(|at| at + 4)
 }
 
-/// The method, target and headers of a head that ends with a blank line.
-fn parse_head(head: &[u8]) -> Result<(String, String, Vec<(String, String)>), ReadError> {
+/// The method, target and headers of a head that ends with a blank line
+/// (the body is left empty).
+fn parse_head(head: &[u8]) -> Result<RecordedRequest, ReadError> {
     let text = std::str::from_utf8(head)
         .map_err(|_| ReadError::Malformed("request head is not UTF-8".into()))?;
     let mut lines = text.split("\r\n");
@@ -230,7 +226,12 @@ fn parse_head(head: &[u8]) -> Result<(String, String, Vec<(String, String)>), Re
         }
         headers.push((name.to_owned(), value.trim_matches([' ', '\t']).to_owned()));
     }
-    Ok((method.to_owned(), target.to_owned(), headers))
+    Ok(RecordedRequest {
+        method: method.to_owned(),
+        path: target.to_owned(),
+        headers,
+        body: Bytes::new(),
+    })
 }
 
 /// An HTTP token (RFC 9110): a method or a header name.
@@ -248,7 +249,11 @@ async fn write_response(
     shared: &Shared,
     close: bool,
 ) -> std::io::Result<()> {
-    let mut head = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\n",
+        response.status,
+        reason(response.status)
+    );
     let date = http_date(shared.now());
     head.push_str(&format!("date: {date}\r\n"));
     for (name, value) in &response.headers {
@@ -263,7 +268,9 @@ async fn write_response(
             head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
             stream.write_all(head.as_bytes()).await?;
             let sent = body.len().min(budget);
-            stream.write_all(body.get(..sent).unwrap_or_default()).await?;
+            stream
+                .write_all(body.get(..sent).unwrap_or_default())
+                .await?;
         }
         Body::Chunked { chunks, delay } => {
             head.push_str("transfer-encoding: chunked\r\n\r\n");
@@ -277,7 +284,9 @@ async fn write_response(
                 stream
                     .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
                     .await?;
-                stream.write_all(chunk.get(..sent).unwrap_or_default()).await?;
+                stream
+                    .write_all(chunk.get(..sent).unwrap_or_default())
+                    .await?;
                 if sent < chunk.len() {
                     break;
                 }
@@ -319,11 +328,12 @@ mod tests {
     #[test]
     fn parses_a_head() {
         let head = b"POST /model/m/converse HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n";
-        let Ok((method, path, headers)) = parse_head(head) else {
+        let Ok(request) = parse_head(head) else {
             panic!("a valid head");
         };
-        assert_eq!((method.as_str(), path.as_str()), ("POST", "/model/m/converse"));
-        assert_eq!(headers.len(), 2);
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.path, "/model/m/converse");
+        assert_eq!(request.header("content-length"), Some("2"));
     }
 
     #[test]
@@ -337,6 +347,14 @@ mod tests {
             b"\xff / HTTP/1.1\r\n\r\n",
         ] {
             assert!(parse_head(head).is_err());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_head_parses_or_is_refused(head in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = parse_head(&head);
+            let _ = find_head_end(&head);
         }
     }
 

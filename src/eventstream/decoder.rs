@@ -51,6 +51,71 @@ pub struct Decoder {
     /// A fresh `crc32fast` hasher, cloned for each frame so that its CPU feature
     /// detection runs once per decoder rather than once per frame.
     hasher: crc32fast::Hasher,
+    /// The last header block that passed every check: a stream repeats the same
+    /// few blocks (Bedrock's `contentBlockDelta` frames all carry the same three
+    /// headers), and a block equal to one already checked needs no new check.
+    memo: BlockMemo,
+    /// Frames at the start of the front chunk that already passed every check,
+    /// waiting to be handed out.
+    ahead: Ahead,
+}
+
+/// How many whole frames of the front chunk are checked in one go.
+const AHEAD: usize = 16;
+
+/// Frames checked ahead of time: `(total_len, headers_end)` of each of the
+/// frames that lie back to back at the start of the front chunk, the first at
+/// `frames[next]`.
+///
+/// Checking a few frames in a row, then handing them out, lets the CPU overlap
+/// the CRCs of consecutive frames: handing a frame out takes an atomic
+/// reference count (the `Bytes` it shares), which would otherwise stall every
+/// CRC behind the previous frame's. The checks are the same and are pure, so
+/// the order of results and errors does not change: checking stops at the first
+/// frame that is incomplete or fails a check, and that frame goes through the
+/// full path only when it is reached.
+#[derive(Debug, Default, Clone)]
+struct Ahead {
+    frames: [(u32, u32); AHEAD],
+    next: usize,
+    len: usize,
+}
+
+/// A copy of one checked header block of at most [`BlockMemo::CAPACITY`] bytes.
+#[derive(Debug, Clone)]
+struct BlockMemo {
+    bytes: [u8; BlockMemo::CAPACITY],
+    len: usize,
+}
+
+impl Default for BlockMemo {
+    fn default() -> Self {
+        BlockMemo {
+            bytes: [0; BlockMemo::CAPACITY],
+            len: 0,
+        }
+    }
+}
+
+impl BlockMemo {
+    const CAPACITY: usize = 128;
+
+    /// Whether `block` is one that passed [`check_block`]; checks it if it is
+    /// not the one remembered, and remembers it if it passes.
+    #[inline(always)]
+    fn check(&mut self, block: &[u8]) -> bool {
+        if self.bytes.get(..self.len) == Some(block) {
+            return true;
+        }
+        if !check_block(block) {
+            return false;
+        }
+        if let Some(slot) = self.bytes.get_mut(..block.len()) {
+            slot.copy_from_slice(block);
+            self.len = block.len();
+        }
+        true
+    }
 }
 
 impl Decoder {
@@ -78,19 +143,51 @@ impl Decoder {
     /// buffered. Any error is terminal and is returned again on later calls.
     #[inline]
     pub fn next_message(&mut self) -> Result<Option<Message>, DecodeError> {
-        if self.prelude.is_none() && self.failed.is_none() {
+        if self.ahead.next == self.ahead.len {
+            self.check_ahead();
+        }
+        let ready = self.ahead.frames.get(self.ahead.next..self.ahead.len);
+        if let Some(&[(total_len, headers_end), ..]) = ready {
             if let Some(front) = self.chunks.front_mut() {
-                if let Some((total_len, headers_end)) = whole_valid_frame(front, &self.hasher) {
-                    let frame = front.split_to(total_len);
-                    if front.is_empty() {
-                        self.chunks.pop_front();
-                    }
-                    self.buffered -= total_len;
-                    return Ok(Some(Message::from_checked_frame(frame, headers_end)));
+                self.ahead.next += 1;
+                let (total_len, headers_end) = (total_len as usize, headers_end as usize);
+                let frame = front.split_to(total_len.min(front.len()));
+                if front.is_empty() {
+                    self.chunks.pop_front();
                 }
+                self.buffered -= frame.len();
+                return Ok(Some(Message::from_checked_frame(frame, headers_end)));
             }
         }
         self.next_message_slow()
+    }
+
+    /// Checks up to [`AHEAD`] whole frames at the start of the front chunk (see
+    /// [`Ahead`]); none while a frame is in progress or after an error.
+    #[inline]
+    fn check_ahead(&mut self) {
+        self.ahead.next = 0;
+        self.ahead.len = 0;
+        if self.prelude.is_some() || self.failed.is_some() {
+            return;
+        }
+        let Some(front) = self.chunks.front() else {
+            return;
+        };
+        let mut rest: &[u8] = front;
+        let mut count = 0;
+        for slot in &mut self.ahead.frames {
+            match whole_valid_frame(rest, &self.hasher, &mut self.memo) {
+                Some((total_len, headers_end)) => {
+                    // Both are below the frame size cap, far below u32::MAX.
+                    *slot = (total_len as u32, headers_end as u32);
+                    rest = rest.get(total_len..).unwrap_or_default();
+                    count += 1;
+                }
+                None => break,
+            }
+        }
+        self.ahead.len = count;
     }
 
     /// Everything the fast path in [`Decoder::next_message`] leaves: frames that
@@ -145,7 +242,7 @@ impl Decoder {
         }
         let frame = self.take_frame(prelude.total_len);
         self.prelude = None;
-        decode_frame(frame, prelude, &self.hasher).map(Some)
+        decode_frame(frame, prelude, &self.hasher, &mut self.memo).map(Some)
     }
 
     /// The first 12 buffered bytes (there are at least 12).
@@ -243,6 +340,7 @@ fn decode_frame(
     frame: Bytes,
     prelude: Prelude,
     hasher: &crc32fast::Hasher,
+    memo: &mut BlockMemo,
 ) -> Result<Message, DecodeError> {
     let body_end = prelude.total_len - TRAILER_LEN;
     let trailer = &frame[body_end..];
@@ -257,7 +355,7 @@ fn decode_frame(
     }
     let headers_end = PRELUDE_LEN + prelude.headers_len;
     let block = &frame[PRELUDE_LEN..headers_end];
-    if !check_block(block) {
+    if !memo.check(block) {
         validate_block(block)?;
     }
     Ok(Message::from_checked_frame(frame, headers_end))
@@ -270,7 +368,11 @@ fn decode_frame(
 /// Performs exactly the checks of [`read_prelude`] and [`decode_frame`], in the
 /// same order, without building errors.
 #[inline(always)]
-fn whole_valid_frame(chunk: &[u8], hasher: &crc32fast::Hasher) -> Option<(usize, usize)> {
+fn whole_valid_frame(
+    chunk: &[u8],
+    hasher: &crc32fast::Hasher,
+    memo: &mut BlockMemo,
+) -> Option<(usize, usize)> {
     let prelude: &[u8; PRELUDE_LEN] = chunk.first_chunk()?;
     let [t0, t1, t2, t3, h0, h1, h2, h3, c0, c1, c2, c3] = *prelude;
     if crc32_8(&[t0, t1, t2, t3, h0, h1, h2, h3]) != u32::from_be_bytes([c0, c1, c2, c3]) {
@@ -292,7 +394,7 @@ fn whole_valid_frame(chunk: &[u8], hasher: &crc32fast::Hasher) -> Option<(usize,
         return None;
     }
     let headers_end = PRELUDE_LEN + headers_len;
-    if !check_block(&body[PRELUDE_LEN..headers_end]) {
+    if !memo.check(&body[PRELUDE_LEN..headers_end]) {
         return None;
     }
     Some((total_len, headers_end))

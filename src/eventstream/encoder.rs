@@ -77,7 +77,11 @@ impl std::error::Error for EncodeError {}
 /// assert_eq!(message.str_header(":event-type"), Some("messageStop"));
 /// assert_eq!(&message.payload()[..], b"{}");
 /// ```
-pub fn encode_frame(headers: &[Header], payload: &[u8], out: &mut BytesMut) -> Result<(), EncodeError> {
+pub fn encode_frame(
+    headers: &[Header],
+    payload: &[u8],
+    out: &mut BytesMut,
+) -> Result<(), EncodeError> {
     let mut headers_len = 0usize;
     for header in headers {
         let name = header.name.as_bytes();

@@ -226,7 +226,9 @@ pub(super) fn locate_span(block: &[u8], offset: usize) -> Result<HeaderSpan, Dec
             (start..start + size, start + size)
         }
         6 | 7 => {
-            let prefix = block.get(start..start + 2).ok_or_else(cut("value length"))?;
+            let prefix = block
+                .get(start..start + 2)
+                .ok_or_else(cut("value length"))?;
             let len = usize::from(u16::from_be_bytes([prefix[0], prefix[1]]));
             (start + 2..start + 2 + len, start + 2 + len)
         }
@@ -264,7 +266,8 @@ pub(super) fn validate_block(block: &[u8]) -> Result<(), DecodeError> {
     let mut count = 0;
     let mut many: Vec<&[u8]> = Vec::new();
     let mut offset = 0;
-    let name_at = |(start, len): (u32, u8)| &block[start as usize..start as usize + usize::from(len)];
+    let name_at =
+        |(start, len): (u32, u8)| &block[start as usize..start as usize + usize::from(len)];
     while offset < block.len() {
         let span = read_span(block, offset)?;
         let name = &block[span.name.clone()];
@@ -301,7 +304,7 @@ pub(super) fn validate_block(block: &[u8]) -> Result<(), DecodeError> {
 /// cheap fingerprint before their bytes.
 #[inline]
 pub(super) fn check_block(block: &[u8]) -> bool {
-    let ascii = block.is_ascii();
+    let ascii = is_ascii(block);
     // Name start and fingerprint of each header seen so far.
     let mut starts = [0u32; PAIRWISE_LIMIT];
     let mut prints = [0u32; PAIRWISE_LIMIT];
@@ -356,6 +359,54 @@ pub(super) fn check_block(block: &[u8]) -> bool {
     true
 }
 
+/// `bytes.is_ascii()`, eight bytes at a time with no early exit: for the short
+/// blocks of a frame this beats the standard library's byte loop.
+#[inline]
+fn is_ascii(bytes: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |b: &[u8]| u64::from_ne_bytes(<[u8; 8]>::try_from(b).unwrap_or([0xFF; 8]));
+    let mut words = bytes.chunks_exact(8);
+    let mut acc = 0u64;
+    for chunk in &mut words {
+        acc |= word(chunk);
+    }
+    let rest = words.remainder();
+    if bytes.len() >= 8 {
+        // The last 8 bytes, overlapping what the loop saw.
+        acc |= word(&bytes[bytes.len() - 8..]);
+    } else {
+        for &b in rest {
+            acc |= u64::from(b);
+        }
+    }
+    acc & HIGH == 0
+}
+
+/// `a == b`, inlined for the short slices that header names and values are
+/// (no call into `memcmp`): up to 16 bytes as two overlapping words.
+#[inline(always)]
+pub(super) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    let word8 = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_ne_bytes)
+    };
+    let word4 = |s: &[u8], at: usize| {
+        s.get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map(u32::from_ne_bytes)
+    };
+    match len {
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, len - 8) == word8(b, len - 8),
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, len - 4) == word4(b, len - 4),
+        _ => a == b,
+    }
+}
+
 /// A cheap summary of a non-empty name: equal names have equal fingerprints
 /// (the length and three of its bytes).
 #[inline]
@@ -387,11 +438,12 @@ pub(super) fn find_str_value<'a>(block: &'a [u8], name: &[u8]) -> Option<&'a [u8
             },
             _ => return None,
         };
-        if type_code == 7
-            && usize::from(name_len) == name.len()
-            && block.get(offset + 1..name_end) == Some(name)
-        {
-            return block.get(start + 2..end);
+        if type_code == 7 && usize::from(name_len) == name.len() {
+            if let Some(candidate) = block.get(offset + 1..name_end) {
+                if bytes_eq(candidate, name) {
+                    return block.get(start + 2..end);
+                }
+            }
         }
         offset = end;
     }
@@ -401,7 +453,10 @@ pub(super) fn find_str_value<'a>(block: &'a [u8], name: &[u8]) -> Option<&'a [u8
 /// The first name (in sorted order) that appears twice; sorts `names`.
 pub(super) fn find_duplicate<'a>(names: &mut [&'a [u8]]) -> Option<&'a [u8]> {
     names.sort_unstable();
-    names.windows(2).find(|pair| pair[0] == pair[1]).map(|pair| pair[0])
+    names
+        .windows(2)
+        .find(|pair| pair[0] == pair[1])
+        .map(|pair| pair[0])
 }
 
 fn duplicate(name: &[u8]) -> DecodeError {
@@ -440,5 +495,116 @@ pub(super) fn header_at(frame: &Bytes, base: usize, span: &HeaderSpan) -> Header
     Header {
         name: StrBytes(frame.slice(in_frame(&span.name))),
         value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A header as raw parts, so that invalid ones can be built too.
+    fn raw_header() -> impl Strategy<Value = (Vec<u8>, u8, Vec<u8>)> {
+        let name = prop_oneof![
+            prop::sample::select(vec![
+                b":event-type".to_vec(),
+                b":content-type".to_vec(),
+                b":message-type".to_vec(),
+                b":x".to_vec(),
+                "é".as_bytes().to_vec(),
+                vec![0xC3],
+                vec![0xFF, b'a'],
+                Vec::new(),
+            ]),
+            prop::collection::vec(any::<u8>(), 0..20),
+        ];
+        let value = prop_oneof![
+            prop::sample::select(vec![
+                b"contentBlockDelta".to_vec(),
+                "naïve".as_bytes().to_vec(),
+                vec![0xE2, 0x82],
+                Vec::new(),
+            ]),
+            prop::collection::vec(any::<u8>(), 0..24),
+        ];
+        (name, prop_oneof![Just(7u8), 0..12u8], value)
+    }
+
+    fn encode(headers: &[(Vec<u8>, u8, Vec<u8>)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, type_code, value) in headers {
+            out.push(name.len() as u8);
+            out.extend_from_slice(name);
+            out.push(*type_code);
+            let fixed = match type_code {
+                0 | 1 => Some(0),
+                2 => Some(1),
+                3 => Some(2),
+                4 => Some(4),
+                5 | 8 => Some(8),
+                9 => Some(16),
+                _ => None,
+            };
+            match fixed {
+                Some(n) => out.extend((0..n).map(|i| value.get(i).copied().unwrap_or(0x80))),
+                None => {
+                    out.extend_from_slice(&(value.len() as u16).to_be_bytes());
+                    out.extend_from_slice(value);
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The fast check accepts exactly what the full validation accepts
+        /// (for up to `PAIRWISE_LIMIT` headers; beyond, it defers).
+        #[test]
+        fn fast_check_agrees_with_validation(
+            headers in prop::collection::vec(raw_header(), 0..20),
+            mutation in prop::option::of((any::<prop::sample::Index>(), any::<u8>())),
+            cut in prop::option::of(any::<prop::sample::Index>()),
+        ) {
+            let mut block = encode(&headers);
+            let pristine = mutation.is_none() && cut.is_none();
+            if let (Some((at, byte)), false) = (mutation, block.is_empty()) {
+                let at = at.index(block.len());
+                block[at] = byte;
+            }
+            if let Some(cut) = cut {
+                block.truncate(cut.index(block.len() + 1));
+            }
+            let valid = validate_block(&block).is_ok();
+            let fast = check_block(&block);
+            prop_assert!(!fast || valid, "fast check accepted an invalid block");
+            if pristine && headers.len() <= PAIRWISE_LIMIT {
+                prop_assert_eq!(fast, valid);
+            }
+        }
+
+        #[test]
+        fn bytes_eq_is_slice_eq(a in prop::collection::vec(0..3u8, 0..24), b in prop::collection::vec(0..3u8, 0..24)) {
+            prop_assert_eq!(bytes_eq(&a, &b), a == b);
+            prop_assert!(bytes_eq(&a, &a.clone()));
+        }
+    }
+
+    #[test]
+    fn finds_string_values() {
+        let block = encode(&[
+            (b":n".to_vec(), 4, vec![0, 0, 0, 1]),
+            (b":event-type".to_vec(), 7, b"messageStop".to_vec()),
+            (b":bytes".to_vec(), 6, b"raw".to_vec()),
+        ]);
+        assert!(check_block(&block));
+        assert_eq!(
+            find_str_value(&block, b":event-type"),
+            Some(&b"messageStop"[..])
+        );
+        assert_eq!(find_str_value(&block, b":bytes"), None);
+        assert_eq!(find_str_value(&block, b":n"), None);
+        assert_eq!(find_str_value(&block, b":event-typ"), None);
     }
 }

@@ -39,10 +39,28 @@ impl Message {
             .map(|h| h.value)
     }
 
-    /// The text of the string header named `name`, borrowed from the message
-    /// (no reference count touched): the fast path for `:event-type` and friends.
+    /// The text of the string header named `name`: the fast path for
+    /// `:event-type` and friends (no allocation, no reference count touched).
+    ///
+    /// The text is usually borrowed from the frame; for the values Bedrock
+    /// sends on nearly every frame (`event`, `contentBlockDelta`,
+    /// `application/json`, ...) it is an equal `&'static str` instead, which
+    /// spares a UTF-8 validation per call. Either way it equals the header's bytes.
+    #[inline]
     pub fn str_header(&self, name: &str) -> Option<&str> {
-        std::str::from_utf8(find_str_value(self.header_block(), name.as_bytes())?).ok()
+        let value = find_str_value(self.header_block(), name.as_bytes())?;
+        match well_known(value) {
+            Some(text) => Some(text),
+            None => std::str::from_utf8(value).ok(),
+        }
+    }
+
+    /// The raw bytes of the string header named `name` (no UTF-8 step; they
+    /// were checked when the message was decoded): for comparisons such as
+    /// `message.str_header_bytes(":event-type") == Some(b"contentBlockDelta")`.
+    #[inline]
+    pub fn str_header_bytes(&self, name: &str) -> Option<&[u8]> {
+        find_str_value(self.header_block(), name.as_bytes())
     }
 
     /// The encoded header block, as it was on the wire.
@@ -100,5 +118,53 @@ impl Iterator for Headers<'_> {
         let span = locate_span(self.block, self.offset).ok()?;
         self.offset = span.end;
         Some(header_at(self.frame, PRELUDE_LEN, &span))
+    }
+}
+
+/// The static copy of `value` if it is one of the string header values that
+/// Bedrock streams repeat on every frame; `None` otherwise. The length is
+/// matched first, so each comparison is of known size and inlined.
+#[inline]
+fn well_known(value: &[u8]) -> Option<&'static str> {
+    let text = match value.len() {
+        5 if value == b"event" => "event",
+        5 if value == b"error" => "error",
+        5 if value == b"chunk" => "chunk",
+        8 if value == b"metadata" => "metadata",
+        9 if value == b"exception" => "exception",
+        11 if value == b"messageStop" => "messageStop",
+        12 if value == b"messageStart" => "messageStart",
+        16 if value == b"contentBlockStop" => "contentBlockStop",
+        16 if value == b"application/json" => "application/json",
+        17 if value == b"contentBlockDelta" => "contentBlockDelta",
+        17 if value == b"contentBlockStart" => "contentBlockStart",
+        _ => return None,
+    };
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::well_known;
+
+    #[test]
+    fn well_known_values_are_exact() {
+        for text in [
+            "event",
+            "contentBlockDelta",
+            "application/json",
+            "messageStop",
+        ] {
+            assert_eq!(well_known(text.as_bytes()), Some(text));
+        }
+        for bytes in [
+            &b"Event"[..],
+            b"contentBlockDeltb",
+            b"",
+            b"application/jsoN",
+            b"\xffvent",
+        ] {
+            assert_eq!(well_known(bytes), None);
+        }
     }
 }

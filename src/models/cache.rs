@@ -56,7 +56,9 @@ impl CacheKey {
             settings.default_max_tokens,
             settings.include_inference_profiles,
         ]);
-        CacheKey(hex::encode(Sha256::digest(canonical.to_string().as_bytes())))
+        CacheKey(hex::encode(Sha256::digest(
+            canonical.to_string().as_bytes(),
+        )))
     }
 
     /// The key as hex.

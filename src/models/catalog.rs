@@ -142,10 +142,19 @@ mod tests {
     #[test]
     fn longest_prefix_wins() {
         let cases = [
-            ("anthropic.claude-opus-4-20250514-v1:0", "anthropic.claude-opus-4"),
+            (
+                "anthropic.claude-opus-4-20250514-v1:0",
+                "anthropic.claude-opus-4",
+            ),
             ("anthropic.claude-opus-4-7", "anthropic.claude-opus-4-7"),
-            ("eu.anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-sonnet-4-5"),
-            ("global.anthropic.claude-sonnet-4-20250514-v1:0", "anthropic.claude-sonnet-4"),
+            (
+                "eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "anthropic.claude-sonnet-4-5",
+            ),
+            (
+                "global.anthropic.claude-sonnet-4-20250514-v1:0",
+                "anthropic.claude-sonnet-4",
+            ),
             ("meta.llama3-2-11b-instruct-v1:0", "meta.llama3-2-11b"),
             (
                 "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0",
@@ -165,7 +174,10 @@ mod tests {
             assert!(row.context_window >= row.max_tokens, "{}", row.prefix);
             assert!(row.input.contains(&"text"), "{}", row.prefix);
             assert!(
-                KNOWN_MODELS.iter().skip(i + 1).all(|o| o.prefix != row.prefix),
+                KNOWN_MODELS
+                    .iter()
+                    .skip(i + 1)
+                    .all(|o| o.prefix != row.prefix),
                 "{}",
                 row.prefix
             );

@@ -247,7 +247,12 @@ fn capabilities(
 ) -> Capabilities {
     let known = catalog::lookup(id);
     let listed: Vec<String> = summary
-        .map(|s| s.input_modalities.iter().map(|m| m.to_ascii_lowercase()).collect())
+        .map(|s| {
+            s.input_modalities
+                .iter()
+                .map(|m| m.to_ascii_lowercase())
+                .collect()
+        })
         .unwrap_or_default();
     let input = if !listed.is_empty() {
         listed
@@ -290,8 +295,10 @@ pub fn discover(
     region: &str,
     configured: &[ConfiguredModel],
 ) -> Vec<DiscoveredModel> {
-    let by_id: BTreeMap<&str, &FoundationModelSummary> =
-        foundation.iter().map(|m| (m.model_id.as_str(), m)).collect();
+    let by_id: BTreeMap<&str, &FoundationModelSummary> = foundation
+        .iter()
+        .map(|m| (m.model_id.as_str(), m))
+        .collect();
     let filter = &settings.provider_filter;
     let mut out: BTreeMap<String, DiscoveredModel> = BTreeMap::new();
     let mut covered: BTreeSet<&str> = BTreeSet::new();

@@ -158,7 +158,10 @@ mod tests {
 
     fn dropped(request: &ConverseRequest) -> bool {
         let config = request.inference_config.as_ref().expect("config");
-        let fields = request.additional_model_request_fields.as_ref().expect("fields");
+        let fields = request
+            .additional_model_request_fields
+            .as_ref()
+            .expect("fields");
         config.temperature.is_none()
             && fields.get("temperature").is_none()
             && config.top_p == Some(0.9)

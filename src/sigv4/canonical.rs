@@ -37,7 +37,7 @@ pub(crate) struct CanonicalRequest<'a> {
     pub(crate) query: CanonicalQuery,
     pub(crate) headers: CanonicalHeaders<'a>,
     /// Lowercase hex of the payload's SHA-256, or `UNSIGNED-PAYLOAD`.
-    pub(crate) payload_hash: &'a [u8],
+    pub(crate) payload_hash: &'a str,
 }
 
 impl CanonicalRequest<'_> {
@@ -53,7 +53,7 @@ impl CanonicalRequest<'_> {
         sink.put(b"\n");
         sink.put_str(self.headers.signed_names());
         sink.put(b"\n");
-        sink.put(self.payload_hash);
+        sink.put_str(self.payload_hash);
     }
 }
 

@@ -1,14 +1,15 @@
 //! AWS Signature Version 4 request signing (pure: no I/O, the clock is an argument).
 //!
-//! Signing a request takes four steps, each in its own module:
+//! Signing a request takes four steps:
 //!
-//! 1. `canonical`: the *canonical request*: method, path, query, headers and
-//!    payload hash in the one text form AWS recomputes on its side.
-//! 2. `signer`: the *string to sign*: algorithm, time, credential scope and the
-//!    SHA-256 of the canonical request, MACed with
-//! 3. `key_cache`: the *signing key*, derived from the secret, date, region and
-//!    service by four HMACs, and cached so a warm signature costs one hash of the
-//!    canonical request and one HMAC.
+//! 1. The *canonical request* (module `canonical`): method, path, query, headers
+//!    and payload hash in the one text form AWS recomputes on its side.
+//! 2. The *string to sign* (module `signer`): algorithm, time, credential scope
+//!    and the SHA-256 of the canonical request.
+//! 3. The *signature*: the HMAC of the string to sign under the *signing key*,
+//!    which four HMACs derive from the secret, date, region and service (module
+//!    `key_cache`, which keeps it, so that a warm signature costs one hash of the
+//!    canonical request and one HMAC).
 //! 4. The signature goes either into headers (`Authorization`, `X-Amz-Date`,
 //!    `X-Amz-Security-Token`) or into the query string (a presigned URL).
 //!

@@ -16,7 +16,7 @@ use super::canonical::{
 use super::digest::{hex32, push_ascii, sha256, Sink};
 use super::error::SigningError;
 use super::key_cache::SigningKeyCache;
-use super::uri_encode::percent_encode;
+use super::uri_encode::{write_encoded, Slash};
 use super::SigningIdentity;
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -445,7 +445,7 @@ impl Signer {
             normalize_path: self.settings.normalize_path,
             query,
             headers: canonical_headers(request, signer_headers)?,
-            payload_hash: common.payload_hash.as_bytes(),
+            payload_hash: &common.payload_hash,
         };
         let signature = self.signature(&canonical, &common, identity, scope, transcript);
 
@@ -489,7 +489,7 @@ impl Signer {
             normalize_path: self.settings.normalize_path,
             query: CanonicalQuery::parse(request.query),
             headers: canonical_headers(request, std::iter::empty())?,
-            payload_hash: common.payload_hash.as_bytes(),
+            payload_hash: &common.payload_hash,
         };
         if let Some(name) = canonical.query.find_name(&QUERY_AUTH_PARAMS) {
             return Err(SigningError::AlreadySigned(name.to_owned()));
@@ -520,7 +520,7 @@ impl Signer {
         for (name, value) in params {
             out.push_str(name);
             out.push('=');
-            out.push_str(&percent_encode(value));
+            write_encoded(&mut out, value.as_bytes(), Slash::Encode);
             out.push('&');
         }
         out.push_str(X_AMZ_SIGNATURE);

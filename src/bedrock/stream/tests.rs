@@ -97,7 +97,7 @@ fn a_normal_stream() {
 #[test]
 fn split_at_every_byte_boundary() {
     let body = normal_stream();
-    let expected = run(&[body.clone()]).unwrap();
+    let expected = run(std::slice::from_ref(&body)).unwrap();
     for at in 0..=body.len() {
         let chunks = [body.slice(..at), body.slice(at..)];
         assert_eq!(run(&chunks).unwrap(), expected, "split at {at}");
@@ -111,10 +111,26 @@ fn split_at_every_byte_boundary() {
 fn each_exception_type_is_typed() {
     for (name, kind, retryable) in [
         ("throttlingException", StreamExceptionKind::Throttling, true),
-        ("modelStreamErrorException", StreamExceptionKind::ModelStreamError, false),
-        ("validationException", StreamExceptionKind::Validation, false),
-        ("internalServerException", StreamExceptionKind::InternalServer, true),
-        ("serviceUnavailableException", StreamExceptionKind::ServiceUnavailable, true),
+        (
+            "modelStreamErrorException",
+            StreamExceptionKind::ModelStreamError,
+            false,
+        ),
+        (
+            "validationException",
+            StreamExceptionKind::Validation,
+            false,
+        ),
+        (
+            "internalServerException",
+            StreamExceptionKind::InternalServer,
+            true,
+        ),
+        (
+            "serviceUnavailableException",
+            StreamExceptionKind::ServiceUnavailable,
+            true,
+        ),
     ] {
         let mut out = BytesMut::new();
         event(&mut out, "messageStart", r#"{"role":"assistant"}"#);
@@ -127,7 +143,10 @@ fn each_exception_type_is_typed() {
         let mut reader = EventReader::new();
         reader.push(out.freeze());
         assert_eq!(reader.next().unwrap().unwrap().event_type(), "messageStart");
-        assert_eq!(reader.next().unwrap().unwrap().event_type(), "contentBlockDelta");
+        assert_eq!(
+            reader.next().unwrap().unwrap().event_type(),
+            "contentBlockDelta"
+        );
         let error = reader.next().unwrap_err();
         let BedrockError::StreamException(ref exception) = error else {
             panic!("{name}: {error}");
@@ -220,4 +239,61 @@ fn a_bad_payload_fails_in_parse_not_in_the_reader() {
     let event = reader.next().unwrap().unwrap();
     let error = event.parse().unwrap_err();
     assert!(error.to_string().contains("contentBlockDelta"), "{error}");
+}
+
+/// A ConverseStream over an in-memory response body.
+fn converse_stream(body: Bytes) -> ConverseStream {
+    let response = reqwest::Response::from(http::Response::new(body));
+    ConverseStream::new(response, Duration::from_secs(5))
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+#[test]
+fn converse_stream_yields_events_through_both_interfaces() {
+    let (expected, _) = run(&[normal_stream()]).unwrap();
+    let mut stream = converse_stream(normal_stream());
+    let types = block_on(async {
+        let mut types = Vec::new();
+        while let Some(event) = stream.next_event().await {
+            types.push(event.unwrap().event_type().to_owned());
+        }
+        types
+    });
+    assert_eq!(types, expected);
+
+    let mut stream = converse_stream(normal_stream());
+    let types = block_on(async {
+        let mut types = Vec::new();
+        let mut pinned = Pin::new(&mut stream);
+        while let Some(event) =
+            std::future::poll_fn(|cx| futures_core::Stream::poll_next(pinned.as_mut(), cx)).await
+        {
+            types.push(event.unwrap().event_type().to_owned());
+        }
+        types
+    });
+    assert_eq!(types, expected);
+}
+
+#[test]
+fn converse_stream_reports_a_cut_body_once() {
+    let body = normal_stream();
+    let mut stream = converse_stream(body.slice(..body.len() - 3));
+    let results = block_on(async {
+        let mut results = Vec::new();
+        while let Some(event) = stream.next_event().await {
+            results.push(event.is_ok());
+        }
+        results
+    });
+    // Every event but the last (cut) one, then one error, then the end.
+    assert_eq!(results.iter().filter(|ok| !**ok).count(), 1);
+    assert_eq!(results.last(), Some(&false));
 }
