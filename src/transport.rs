@@ -188,7 +188,10 @@ impl Transport {
 
     /// Sends `request` with retries and clock-skew correction (module docs) and
     /// returns the response once its status is 2xx; its body is the caller's.
-    pub async fn send(&self, request: &ServiceRequest<'_>) -> Result<reqwest::Response, BedrockError> {
+    pub async fn send(
+        &self,
+        request: &ServiceRequest<'_>,
+    ) -> Result<reqwest::Response, BedrockError> {
         let url = reqwest::Url::parse(request.url)
             .map_err(|e| BedrockError::Config(format!("invalid URL `{}`: {e}", request.url)))?;
         let auth = match &self.credentials {

@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// One environment variable: name and value.
+type EnvVar<'a> = (&'a str, &'a str);
+
 const BIN: &str = env!("CARGO_BIN_EXE_bedrock-lite");
 const SECRET_KEY: &str = "SeCrEtKeY0123456789abcdefghijSECRET";
 const SESSION_TOKEN: &str = "SeSsIoNtOkEn0123456789SESSIONTOKEN";
@@ -73,7 +76,7 @@ fn no_command_prints_a_secret() {
     let bearer = [("AWS_BEARER_TOKEN_BEDROCK", BEARER)];
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/converse-stream.bin");
     let key_without_secret = [("AWS_ACCESS_KEY_ID", "AKIDENV00000000ABCD")];
-    let commands: Vec<(&[(&str, &str)], Vec<&str>)> = vec![
+    let commands: Vec<(&[EnvVar], Vec<&str>)> = vec![
         (&keys, vec!["credentials"]),
         (&keys, vec!["credentials", "--json"]),
         (&[], vec!["credentials", "--json"]),

@@ -679,12 +679,18 @@ async fn malformed_and_unknown_requests_get_errors_not_panics() {
         raw_exchange(&emulator, unsigned).await,
         "HTTP/1.1 403 Forbidden"
     );
-    let bearer = format!(
-        "GET /foundation-models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {DEMO_BEARER_TOKEN}\r\nConnection: close\r\n\r\n"
+    let bearer = |target: &str| {
+        format!(
+            "GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {DEMO_BEARER_TOKEN}\r\nConnection: close\r\n\r\n"
+        )
+    };
+    assert_eq!(
+        raw_exchange(&emulator, bearer("/no-such-operation").as_bytes()).await,
+        "HTTP/1.1 404 Not Found"
     );
     assert_eq!(
-        raw_exchange(&emulator, bearer.as_bytes()).await,
-        "HTTP/1.1 404 Not Found"
+        raw_exchange(&emulator, bearer("/foundation-models").as_bytes()).await,
+        "HTTP/1.1 200 OK"
     );
     // Still serving.
     let got = stream_once(&client(&emulator), "still there?").await;

@@ -199,7 +199,8 @@ impl Client {
             BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
         })?);
         let response = self.send(Operation::InvokeModel, model, body).await?;
-        self.read_body(response, Operation::InvokeModel, model).await
+        self.read_body(response, Operation::InvokeModel, model)
+            .await
     }
 
     /// A signed `GET` on the control plane (`bedrock.<region>...`, or the
@@ -224,7 +225,12 @@ impl Client {
                 body: &Bytes::new(),
             })
             .await?;
-        read_limited(response, inner.idle_timeout, &format!("GET {path_and_query}")).await
+        read_limited(
+            response,
+            inner.idle_timeout,
+            &format!("GET {path_and_query}"),
+        )
+        .await
     }
 
     async fn read_body(
@@ -289,7 +295,9 @@ impl Client {
                 retryable,
             }) if message.contains("on-demand throughput") => {
                 let message = match self.profile_hint(&model_ref).await {
-                    Some(profile) => format!("{message}; call it through the inference profile `{profile}` instead"),
+                    Some(profile) => format!(
+                        "{message}; call it through the inference profile `{profile}` instead"
+                    ),
                     None => message,
                 };
                 Err(BedrockError::Service {
@@ -307,7 +315,10 @@ impl Client {
     /// demand, if ListInferenceProfiles names one.
     async fn profile_hint(&self, model_ref: &ModelRef) -> Option<String> {
         let base = model_ref.base_model_id()?;
-        let profiles = self.list_inference_profiles(Some("SYSTEM_DEFINED")).await.ok()?;
+        let profiles = self
+            .list_inference_profiles(Some("SYSTEM_DEFINED"))
+            .await
+            .ok()?;
         crate::models::discovery::profile_for_model(base, &profiles)
     }
 }

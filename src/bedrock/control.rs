@@ -9,11 +9,11 @@ use serde::de::DeserializeOwned;
 
 use super::client::Client;
 use super::error::BedrockError;
+use super::types::ConverseRequest;
 use crate::models::discovery::{
     FoundationModelSummary, GetInferenceProfileResponse, InferenceProfileSummary,
     ListFoundationModelsResponse, ListInferenceProfilesResponse,
 };
-use super::types::ConverseRequest;
 use crate::models::model_ref::{ModelKind, ModelRef};
 use crate::models::rules;
 use crate::sigv4::percent_encode;
@@ -62,8 +62,7 @@ impl Client {
         } else {
             format!("/foundation-models?{query}")
         };
-        let response: ListFoundationModelsResponse =
-            parse(&path, &self.control_get(&path).await?)?;
+        let response: ListFoundationModelsResponse = parse(&path, &self.control_get(&path).await?)?;
         Ok(response.model_summaries)
     }
 
@@ -116,7 +115,11 @@ impl Client {
     /// `request` for `model`, resolving an application inference profile ARN to
     /// its base model with GetInferenceProfile (once; on failure the ref's text
     /// is matched). Returns notes on what was dropped, for `-v`.
-    pub async fn apply_model_rules(&self, model: &str, request: &mut ConverseRequest) -> Vec<String> {
+    pub async fn apply_model_rules(
+        &self,
+        model: &str,
+        request: &mut ConverseRequest,
+    ) -> Vec<String> {
         let is_application_profile = ModelRef::parse(model)
             .is_ok_and(|r| *r.kind() == ModelKind::ApplicationInferenceProfile);
         let resolved = if is_application_profile {
@@ -165,6 +168,9 @@ mod tests {
             by_output_modality: Some("TEXT".into()),
             ..Default::default()
         };
-        assert_eq!(filter.query(), "byProvider=Meta%20Llama&byOutputModality=TEXT");
+        assert_eq!(
+            filter.query(),
+            "byProvider=Meta%20Llama&byOutputModality=TEXT"
+        );
     }
 }

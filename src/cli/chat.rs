@@ -21,7 +21,7 @@ use bedrock_lite::bedrock::stream::ConverseStream;
 use bedrock_lite::bedrock::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseMetrics, ConverseOutput,
     ConverseRequest, ConverseResponse, InferenceConfiguration, Message, ReasoningContentBlock,
-    ReasoningContentBlockDelta, StreamEvent, SystemContentBlock, TokenUsage,
+    ReasoningContentBlockDelta, StopReason, StreamEvent, SystemContentBlock, TokenUsage,
 };
 use bedrock_lite::credentials::Env;
 use lexopt::Arg;
@@ -280,6 +280,7 @@ fn handle_event(
             }
             _ => {}
         },
+        StreamEvent::MessageStop(stop) => note_guardrail(&stop.stop_reason),
         StreamEvent::Metadata(metadata) => {
             report.usage = metadata.usage.clone();
             report.metrics = metadata.metrics;
@@ -287,6 +288,13 @@ fn handle_event(
         _ => {}
     }
     Ok(())
+}
+
+/// Says on stderr when a guardrail stopped the answer (its trace is in `--json`).
+fn note_guardrail(stop_reason: &StopReason) {
+    if *stop_reason == StopReason::GuardrailIntervened {
+        eprintln!("note: the guardrail intervened; run with --json to see its trace");
+    }
 }
 
 /// Converse: the whole answer, then a newline (JSON: the whole response).
@@ -301,6 +309,7 @@ async fn converse(
         .converse(model, request)
         .await
         .map_err(|e| context::bedrock_failure_at(e, model, false))?;
+    note_guardrail(&response.stop_reason);
     let written = if json {
         serde_json::to_writer(&mut *out, &response)
             .map_err(std::io::Error::from)
@@ -346,26 +355,47 @@ mod tests {
             message: "bad".into(),
             retryable,
         };
-        assert_eq!(context::bedrock_failure_at(service(false), "m", false).exit_code(), 4);
-        assert_eq!(context::bedrock_failure_at(service(true), "m", false).exit_code(), 5);
-        assert_eq!(context::bedrock_failure_at(service(false), "m", true).exit_code(), 6);
+        assert_eq!(
+            context::bedrock_failure_at(service(false), "m", false).exit_code(),
+            4
+        );
+        assert_eq!(
+            context::bedrock_failure_at(service(true), "m", false).exit_code(),
+            5
+        );
+        assert_eq!(
+            context::bedrock_failure_at(service(false), "m", true).exit_code(),
+            6
+        );
         let throttled = BedrockError::Throttled {
             code: "ThrottlingException".into(),
             message: "slow".into(),
         };
-        assert_eq!(context::bedrock_failure_at(throttled, "m", false).exit_code(), 5);
+        assert_eq!(
+            context::bedrock_failure_at(throttled, "m", false).exit_code(),
+            5
+        );
         let refused = BedrockError::AuthRefused {
             code: "UnrecognizedClientException".into(),
             message: "no".into(),
         };
-        assert_eq!(context::bedrock_failure_at(refused, "m", false).exit_code(), 3);
+        assert_eq!(
+            context::bedrock_failure_at(refused, "m", false).exit_code(),
+            3
+        );
         assert_eq!(
             context::bedrock_failure_at(BedrockError::Config("x".into()), "m", false).exit_code(),
             2
         );
         let invalid = BedrockError::InvalidResponse("bad CRC".into());
-        assert_eq!(context::bedrock_failure_at(invalid.clone(), "m", false).exit_code(), 1);
-        assert_eq!(context::bedrock_failure_at(invalid, "m", true).exit_code(), 6);
+        assert_eq!(
+            context::bedrock_failure_at(invalid.clone(), "m", false).exit_code(),
+            1
+        );
+        assert_eq!(
+            context::bedrock_failure_at(invalid, "m", true).exit_code(),
+            6
+        );
         let shown = context::bedrock_failure_at(service(false), "anthropic.x", false).to_string();
         assert_eq!(
             shown,

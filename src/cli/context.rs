@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use bedrock_lite::credentials::chain::DefaultChain;
-use bedrock_lite::credentials::region::{self, ResolvedRegion};
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::config::{self, Config};
+use bedrock_lite::credentials::chain::DefaultChain;
+use bedrock_lite::credentials::region::{self, ResolvedRegion};
 use bedrock_lite::credentials::{CredentialsError, Env, ResolvedAuth};
 use bedrock_lite::http::ReqwestClient;
 

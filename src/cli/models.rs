@@ -114,7 +114,12 @@ fn list(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), CliErr
         let (cache, key) = setup.cache();
         let runtime = context::runtime()?;
         let cached = runtime
-            .block_on(cache.get_or_refresh(&key, SystemTime::now(), refresh, fetch(&client, globals)))
+            .block_on(cache.get_or_refresh(
+                &key,
+                SystemTime::now(),
+                refresh,
+                fetch(&client, globals),
+            ))
             .map_err(|e| context::bedrock_failure(e, "discovery"))?;
         if let Some(warning) = &cached.warning {
             eprintln!("warning: {warning}");
@@ -159,7 +164,12 @@ async fn fetch(client: &Client, globals: &Globals) -> Result<Catalogue, BedrockE
     for kind in ["SYSTEM_DEFINED", "APPLICATION"] {
         match client.list_inference_profiles(Some(kind)).await {
             Ok(page) => profiles.extend(page),
-            Err(BedrockError::Service { status: 403, code, message, .. }) => {
+            Err(BedrockError::Service {
+                status: 403,
+                code,
+                message,
+                ..
+            }) => {
                 eprintln!(
                     "warning: ListInferenceProfiles ({kind}) refused: {code}: {message}; listing foundation models only (grant bedrock:ListInferenceProfiles)"
                 );
@@ -194,7 +204,7 @@ fn table(models: &[DiscoveredModel]) -> String {
     for m in models {
         rows.push([
             m.id.clone(),
-            serde_json::to_value(&m.kind)
+            serde_json::to_value(m.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
@@ -260,8 +270,12 @@ fn status(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), CliE
         let result = runtime.block_on(client.list_foundation_models(&filter));
         let latency = started.elapsed();
         report["probe"] = match &result {
-            Ok(models) => json!({ "ok": true, "operation": "ListFoundationModels", "latencyMs": millis(latency), "models": models.len() }),
-            Err(e) => json!({ "ok": false, "operation": "ListFoundationModels", "latencyMs": millis(latency), "error": e.to_string(), "hint": hint(e) }),
+            Ok(models) => {
+                json!({ "ok": true, "operation": "ListFoundationModels", "latencyMs": millis(latency), "models": models.len() })
+            }
+            Err(e) => {
+                json!({ "ok": false, "operation": "ListFoundationModels", "latencyMs": millis(latency), "error": e.to_string(), "hint": hint(e) })
+            }
         };
         probe_error = result.err();
     }
@@ -285,7 +299,10 @@ fn status(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), CliE
                     probe["latencyMs"]
                 );
             } else {
-                println!("probe:       FAILED: {}", probe["error"].as_str().unwrap_or(""));
+                println!(
+                    "probe:       FAILED: {}",
+                    probe["error"].as_str().unwrap_or("")
+                );
                 println!("hint:        {}", probe["hint"].as_str().unwrap_or(""));
             }
         }

@@ -117,6 +117,12 @@ fn format_time(
         .unwrap_or_default()
 }
 
+/// The region of the request's SigV4 credential scope; `None` for a bearer
+/// token or a missing or malformed `Authorization` header.
+pub(crate) fn signing_region(request: &RecordedRequest) -> Option<&str> {
+    parse_authorization(request.header("authorization")?).map(|a| a.region)
+}
+
 /// Checks the request's credentials against the demo ones, at `now`.
 pub(crate) fn check(
     signer: &Signer,

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::auth;
+use super::catalogue;
 use super::frames;
+use super::invoke;
 use super::routes::{self, Operation};
 use super::script::{Reply, Shared};
 use super::server::{Body, RecordedRequest, Response};
@@ -37,6 +39,30 @@ pub(crate) fn error(status: u16, code: &str, message: &str) -> Response {
         .headers
         .push(("x-amzn-ErrorType", format!("{code}{ERROR_TYPE_SUFFIX}")));
     response
+}
+
+/// For an operation other than Converse: the next scripted reply as an
+/// error response when it is one (`Throttle`, `Status`); any other reply is
+/// taken and ignored, and the request is answered normally.
+fn scripted_error(shared: &Shared) -> Option<Response> {
+    match shared.pop()? {
+        Reply::Throttle => Some(throttled()),
+        Reply::Status {
+            status,
+            error_type,
+            message,
+        } => Some(error(status, &error_type, &message)),
+        _ => None,
+    }
+}
+
+/// HTTP 429 `ThrottlingException`.
+fn throttled() -> Response {
+    error(
+        429,
+        "ThrottlingException",
+        "Too many requests, please wait before trying again.",
+    )
 }
 
 /// What the model "says".
@@ -75,6 +101,18 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
     let Some(operation) = routes::route(&request.method, &request.path) else {
         return error(404, "UnknownOperationException", "Unknown operation");
     };
+    if !matches!(operation, Operation::Converse | Operation::ConverseStream) {
+        if let Some(response) = scripted_error(shared) {
+            return response;
+        }
+    }
+    match &operation {
+        Operation::Converse | Operation::ConverseStream => {}
+        Operation::InvokeModel(model_id) => return invoke::respond(model_id, request),
+        Operation::ListFoundationModels => return catalogue::list_foundation_models(request),
+        Operation::ListInferenceProfiles => return catalogue::list_inference_profiles(request),
+        Operation::GetInferenceProfile(id) => return catalogue::get_inference_profile(request, id),
+    }
     let converse: ConverseRequest = match serde_json::from_slice(&request.body) {
         Ok(converse) => converse,
         Err(e) => {
@@ -102,13 +140,7 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
             };
             return response;
         }
-        Some(Reply::Throttle) => {
-            return error(
-                429,
-                "ThrottlingException",
-                "Too many requests, please wait before trying again.",
-            )
-        }
+        Some(Reply::Throttle) => return throttled(),
         Some(Reply::Status {
             status,
             error_type,

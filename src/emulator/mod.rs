@@ -3,20 +3,26 @@
 //!
 //! It is a small HTTP/1.1 server on `127.0.0.1` that checks every request's
 //! SigV4 signature (with [`crate::sigv4`], against the demo keys) or bearer
-//! token, and serves `POST /model/{modelId}/converse` and
-//! `POST /model/{modelId}/converse-stream` with replies shaped as Bedrock sends
+//! token, and serves `POST /model/{modelId}/converse`,
+//! `POST /model/{modelId}/converse-stream` and `POST /model/{modelId}/invoke`
+//! (embeddings), and the control plane's `GET /foundation-models`,
+//! `GET /inference-profiles` and `GET /inference-profiles/{id}` from a
+//! region-dependent catalogue, with replies shaped as Bedrock sends
 //! them: JSON bodies, real event-stream frames with the `p` padding member, and
 //! errors with `x-amzn-ErrorType`. By default it echoes the last user message;
 //! tests [`script`](Emulator::script) other replies: throttling, exceptions in
 //! the middle of a stream, cut connections, slow streams, a skewed clock.
 //!
 //! The parts: `server` (HTTP), `auth` (the signature check), `routes` (which
-//! operation a request names), `converse` (the replies), `script` (the queue
+//! operation a request names), `converse` (the replies), `catalogue` (the
+//! control plane), `invoke` (InvokeModel), `script` (the queue
 //! of [`Reply`]s) and `frames` (event-stream frames).
 
 mod auth;
+mod catalogue;
 mod converse;
 mod frames;
+mod invoke;
 mod routes;
 mod script;
 mod server;

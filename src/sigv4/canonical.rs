@@ -300,7 +300,11 @@ fn cmp_ignore_ascii_case(a: &str, b: &str) -> Ordering {
 /// folded into one.
 fn write_header_value<S: Sink>(sink: &mut S, value: &str) {
     let mut rest = value.trim_matches([' ', '\t']);
-    while let Some(run) = find_double_space(rest) {
+    if !has_double_space(rest.as_bytes()) {
+        sink.put_str(rest);
+        return;
+    }
+    while let Some(run) = rest.find("  ") {
         let (kept, tail) = rest.split_at(run + 1);
         sink.put_str(kept);
         rest = tail.trim_start_matches(' ');
@@ -308,19 +312,15 @@ fn write_header_value<S: Sink>(sink: &mut S, value: &str) {
     sink.put_str(rest);
 }
 
-/// Where the first run of two spaces starts. Searches for single spaces (a
-/// `memchr`), so that a long value without any, like a session token, costs one
-/// fast scan.
-fn find_double_space(text: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(found) = text.get(from..)?.find(' ') {
-        let at = from + found;
-        if text.as_bytes().get(at + 1) == Some(&b' ') {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+/// Whether two spaces follow each other. A fold without early exit over byte
+/// pairs compiles to a vectorised loop, so a long value without any, like a
+/// session token, costs little.
+fn has_double_space(bytes: &[u8]) -> bool {
+    let next = bytes.get(1..).unwrap_or_default();
+    bytes
+        .iter()
+        .zip(next)
+        .fold(false, |found, (&a, &b)| found | (a == b' ' && b == b' '))
 }
 
 /// Checks a header name (an HTTP token) and value (no control character but tab).
@@ -336,10 +336,34 @@ fn check_header(entry: HeaderEntry<'_>) -> Result<(), SigningError> {
 
 /// Whether `text` is a non-empty HTTP token (RFC 9110 `tchar`s).
 pub(crate) fn is_token(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    const TCHAR: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            let b = byte as u8;
+            table[byte] = b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                );
+            byte += 1;
+        }
+        table
+    };
+    !text.is_empty() && text.bytes().all(|b| TCHAR[usize::from(b)])
 }
 
 /// Whether `text` can be a header value: no control character except tab.

@@ -19,9 +19,50 @@ pub(crate) trait Sink {
     }
 }
 
-impl Sink for Sha256 {
+/// A SHA-256 hasher fed through a small stack buffer: the canonical request
+/// arrives in dozens of short pieces, and gathering them costs less than one
+/// hasher `update` each.
+pub(crate) struct BufferedSha256 {
+    hasher: Sha256,
+    buffer: [u8; 256],
+    len: usize,
+}
+
+impl BufferedSha256 {
+    pub(crate) fn new() -> Self {
+        BufferedSha256 {
+            hasher: Sha256::new(),
+            buffer: [0; 256],
+            len: 0,
+        }
+    }
+
+    /// The digest of everything put.
+    pub(crate) fn finalize(mut self) -> [u8; 32] {
+        self.flush();
+        self.hasher.finalize().into()
+    }
+
+    fn flush(&mut self) {
+        self.hasher
+            .update(self.buffer.get(..self.len).unwrap_or_default());
+        self.len = 0;
+    }
+}
+
+impl Sink for BufferedSha256 {
     fn put(&mut self, bytes: &[u8]) {
-        Digest::update(self, bytes);
+        if self.len + bytes.len() > self.buffer.len() {
+            self.flush();
+        }
+        match self.buffer.get_mut(self.len..self.len + bytes.len()) {
+            Some(free) => {
+                free.copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
+            // Longer than the whole buffer (which was just flushed).
+            None => self.hasher.update(bytes),
+        }
     }
 }
 
@@ -74,15 +115,30 @@ pub(crate) fn hex32(digest: &[u8; 32]) -> [u8; 64] {
     out
 }
 
-/// Appends ASCII bytes (hex digits) to a `String`; the UTF-8 check of ASCII
-/// always passes and borrows.
+/// Appends ASCII bytes (hex digits) to a `String`. ASCII is always UTF-8; the
+/// lossy arm only keeps the function total.
 pub(crate) fn push_ascii(out: &mut String, ascii: &[u8]) {
-    out.push_str(&String::from_utf8_lossy(ascii));
+    match std::str::from_utf8(ascii) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(ascii)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_buffered_hasher_hashes_what_was_put_in_any_pieces() {
+        let text: Vec<u8> = (0..2000u32).map(|i| (i % 251) as u8).collect();
+        for piece in [1, 7, 64, 255, 256, 257, 1000] {
+            let mut sink = BufferedSha256::new();
+            for chunk in text.chunks(piece) {
+                sink.put(chunk);
+            }
+            assert_eq!(sink.finalize(), sha256(&text), "pieces of {piece}");
+        }
+    }
 
     #[test]
     fn hex_matches_the_hex_crate() {

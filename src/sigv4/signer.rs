@@ -6,14 +6,13 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use hmac::Mac;
-use sha2::{Digest, Sha256};
 
 use super::amz_date::AmzDate;
 use super::canonical::{
     check_method, is_header_value, CanonicalHeaders, CanonicalQuery, CanonicalRequest, HeaderEntry,
     SignerHeader,
 };
-use super::digest::{hex32, push_ascii, sha256, Sink};
+use super::digest::{hex32, push_ascii, sha256, BufferedSha256, Sink};
 use super::error::SigningError;
 use super::key_cache::SigningKeyCache;
 use super::uri_encode::{write_encoded, Slash};
@@ -549,9 +548,9 @@ impl Signer {
                 sha256(transcript.canonical_request.as_bytes())
             }
             None => {
-                let mut hasher = Sha256::new();
+                let mut hasher = BufferedSha256::new();
                 canonical.write_to(&mut hasher);
-                hasher.finalize().into()
+                hasher.finalize()
             }
         };
         let canonical_hex = hex32(&canonical_digest);
@@ -589,12 +588,18 @@ impl Common {
         check_scope_field(scope.region, "region")?;
         check_scope_field(scope.service, "service")?;
         let date = AmzDate::new(scope.time)?;
-        let credential_scope = format!(
-            "{}/{}/{}/aws4_request",
+        let mut credential_scope =
+            String::with_capacity(22 + scope.region.len() + scope.service.len());
+        for part in [
             date.date(),
+            "/",
             scope.region,
-            scope.service
-        );
+            "/",
+            scope.service,
+            "/aws4_request",
+        ] {
+            credential_scope.push_str(part);
+        }
         let hex_of = |digest: [u8; 32]| {
             let mut hex = String::with_capacity(64);
             push_ascii(&mut hex, &hex32(&digest));
