@@ -3,7 +3,7 @@
 
 use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::credentials::Env;
-use bedrock_lite::embeddings::{self, EmbedError, EmbedOptions, ErrorClass, DEFAULT_MODEL};
+use bedrock_lite::embeddings::{EmbedError, EmbedOptions, ErrorClass, DEFAULT_MODEL};
 use lexopt::Arg;
 
 use crate::args::{self, Globals};
@@ -55,18 +55,9 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
     })
     .map_err(|e| context::bedrock_failure(e, &model))?;
     let runtime = context::runtime()?;
-    let result = runtime.block_on(embeddings::embed_with(
-        &model,
-        &texts,
-        &options,
-        embeddings::DEFAULT_CONCURRENCY,
-        |body| {
-            let client = client.clone();
-            let model = model.clone();
-            async move { client.invoke(&model, body).await.map_err(EmbedError::from) }
-        },
-    ));
-    let embeddings = result.map_err(embed_failure)?;
+    let embeddings = runtime
+        .block_on(client.embed(&model, &texts, &options))
+        .map_err(embed_failure)?;
     let json = serde_json::to_string(&embeddings)
         .map_err(|e| CliError::new("embed", e.to_string(), Exit::Other))?;
     println!("{json}");

@@ -167,6 +167,32 @@ impl EmbedError {
     }
 }
 
+impl crate::bedrock::client::Client {
+    /// Embeds `inputs` with `model` through InvokeModel: the request body of the
+    /// model's family, at most [`DEFAULT_CONCURRENCY`] calls at once for
+    /// single-text families, batches for Cohere; vectors in input order.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bedrock_lite::bedrock::client::Client) -> Result<(), bedrock_lite::embeddings::EmbedError> {
+    /// use bedrock_lite::embeddings::EmbedOptions;
+    /// let options = EmbedOptions { dimensions: Some(256), ..Default::default() };
+    /// let out = client.embed("amazon.titan-embed-text-v2:0", &["hello".into()], &options).await?;
+    /// assert_eq!(out.embeddings[0].len(), 256);
+    /// # Ok(()) }
+    /// ```
+    pub async fn embed(
+        &self,
+        model: &str,
+        inputs: &[String],
+        options: &EmbedOptions,
+    ) -> Result<Embeddings, EmbedError> {
+        embed_with(model, inputs, options, DEFAULT_CONCURRENCY, |body| async move {
+            self.invoke(model, body).await.map_err(EmbedError::from)
+        })
+        .await
+    }
+}
+
 impl From<crate::bedrock::error::BedrockError> for EmbedError {
     fn from(error: crate::bedrock::error::BedrockError) -> Self {
         use crate::bedrock::error::BedrockError as B;
