@@ -50,6 +50,7 @@ pub use signer::{
     Explanation, HeaderPair, HeaderSignature, Payload, QuerySignature, SessionTokenPlacement,
     SignableRequest, SignatureLocation, SignatureOutput, Signer, SigningScope, SigningSettings,
 };
+#[cfg(feature = "emulator")]
 pub(crate) use uri_encode::percent_decode;
 pub use uri_encode::percent_encode;
 
