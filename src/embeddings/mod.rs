@@ -186,9 +186,13 @@ impl crate::bedrock::client::Client {
         inputs: &[String],
         options: &EmbedOptions,
     ) -> Result<Embeddings, EmbedError> {
-        embed_with(model, inputs, options, DEFAULT_CONCURRENCY, |body| async move {
-            self.invoke(model, body).await.map_err(EmbedError::from)
-        })
+        embed_with(
+            model,
+            inputs,
+            options,
+            DEFAULT_CONCURRENCY,
+            |body| async move { self.invoke(model, body).await.map_err(EmbedError::from) },
+        )
         .await
     }
 }

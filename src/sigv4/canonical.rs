@@ -113,6 +113,12 @@ fn normalize_path(path: &str) -> Cow<'_, str> {
 
 /// Whether `path` has a `.` or `..` segment, or an empty one before its end.
 fn needs_normalization(path: &str) -> bool {
+    // Each of those starts with `/.` or `//`; most paths have neither.
+    if !any_adjacent(path.as_bytes(), |a, b| {
+        a == b'/' && (b == b'/' || b == b'.')
+    }) {
+        return false;
+    }
     let mut segments = path.split('/').skip(1).peekable();
     while let Some(segment) = segments.next() {
         let last = segments.peek().is_none();
@@ -312,15 +318,20 @@ fn write_header_value<S: Sink>(sink: &mut S, value: &str) {
     sink.put_str(rest);
 }
 
-/// Whether two spaces follow each other. A fold without early exit over byte
-/// pairs compiles to a vectorised loop, so a long value without any, like a
-/// session token, costs little.
+/// Whether two spaces follow each other.
 fn has_double_space(bytes: &[u8]) -> bool {
+    any_adjacent(bytes, |a, b| a == b' ' && b == b' ')
+}
+
+/// Whether some byte and the one after it satisfy `pair`. A fold without early
+/// exit compiles to a vectorised loop: cheap on a long value that has no match,
+/// like a session token.
+fn any_adjacent(bytes: &[u8], pair: impl Fn(u8, u8) -> bool) -> bool {
     let next = bytes.get(1..).unwrap_or_default();
     bytes
         .iter()
         .zip(next)
-        .fold(false, |found, (&a, &b)| found | (a == b' ' && b == b' '))
+        .fold(false, |found, (&a, &b)| found | pair(a, b))
 }
 
 /// Checks a header name (an HTTP token) and value (no control character but tab).

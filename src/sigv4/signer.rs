@@ -589,7 +589,7 @@ impl Common {
         check_scope_field(scope.service, "service")?;
         let date = AmzDate::new(scope.time)?;
         let mut credential_scope =
-            String::with_capacity(22 + scope.region.len() + scope.service.len());
+            String::with_capacity(24 + scope.region.len() + scope.service.len());
         for part in [
             date.date(),
             "/",
