@@ -71,6 +71,19 @@ fn ours(chunks: &[Bytes]) -> usize {
     seen
 }
 
+/// Ours, lending each message until the next call (no reference count).
+fn ours_borrowed(chunks: &[Bytes]) -> usize {
+    let mut decoder = Decoder::new();
+    let mut seen = 0;
+    for chunk in chunks {
+        decoder.push(chunk.clone());
+        while let Some(message) = decoder.next_message_ref().unwrap() {
+            seen += message.str_header(":event-type").map_or(0, str::len) + message.payload().len();
+        }
+    }
+    seen
+}
+
 /// The SDK's streaming decoder, fed the way its own HTTP body reader feeds it:
 /// a buffer that chunks are appended to.
 fn sdk(chunks: &[Bytes]) -> usize {
@@ -96,6 +109,7 @@ fn bench(c: &mut Criterion) {
     let body = converse_stream_body();
     let whole = std::slice::from_ref(&body);
     assert_eq!(ours(whole), sdk(whole));
+    assert_eq!(ours_borrowed(whole), sdk(whole));
     let mut group = c.benchmark_group("eventstream_decode_10k_frames");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.sample_size(30);
@@ -105,6 +119,9 @@ fn bench(c: &mut Criterion) {
     ] {
         group.bench_function(format!("bedrock_lite/{label}"), |b| {
             b.iter(|| ours(black_box(&pieces)))
+        });
+        group.bench_function(format!("bedrock_lite_borrowed/{label}"), |b| {
+            b.iter(|| ours_borrowed(black_box(&pieces)))
         });
         group.bench_function(format!("aws_smithy_eventstream/{label}"), |b| {
             b.iter(|| sdk(black_box(&pieces)))

@@ -1,5 +1,6 @@
-//! Decoding frames that lie inside one chunk allocates nothing per frame:
-//! counted with dhat's heap profiler as the global allocator.
+//! Decoding frames that lie inside one chunk allocates nothing per frame, and
+//! lending them allocates nothing per frame even across chunks: counted with
+//! dhat's heap profiler as the global allocator.
 
 use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
 use bytes::{Bytes, BytesMut};
@@ -70,5 +71,40 @@ fn zero_allocations_per_frame_inside_one_chunk() {
     assert!(
         few <= 1 && many == few,
         "10 frames: {few} allocations, 1000 frames: {many}"
+    );
+
+    lending_allocates_nothing_per_frame_even_across_chunks();
+}
+
+/// Lending ([`Decoder::next_message_ref`]) allocates nothing per frame or per
+/// chunk, even for frames that span chunks (called from the one test: dhat
+/// allows one profiler at a time).
+fn lending_allocates_nothing_per_frame_even_across_chunks() {
+    let stream = stream(1000);
+    let chunks: Vec<Bytes> = (0..stream.len())
+        .step_by(1024)
+        .map(|start| stream.slice(start..(start + 1024).min(stream.len())))
+        .collect();
+    let before = dhat::HeapStats::get().total_blocks;
+    let mut decoder = Decoder::new();
+    let (mut frames, mut checksum) = (0, 0);
+    for chunk in &chunks {
+        decoder.push(chunk.clone());
+        while let Some(message) = decoder.next_message_ref().unwrap() {
+            frames += 1;
+            checksum += message.str_header(":event-type").map_or(0, str::len);
+            checksum += message.payload().len();
+        }
+    }
+    decoder.finish().unwrap();
+    let blocks = dhat::HeapStats::get().total_blocks - before;
+    assert_eq!(frames, 1000);
+    assert!(checksum > 0);
+    // The decoder's chunk queue and its spill buffer for frames that span
+    // chunks, each allocated once: nothing per frame or per chunk.
+    assert!(
+        blocks <= 2,
+        "{blocks} allocations for {frames} frames in {} chunks",
+        chunks.len()
     );
 }

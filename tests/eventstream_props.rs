@@ -92,6 +92,36 @@ fn decode_chunks(chunks: &[Bytes]) -> Result<Vec<Message>, DecodeError> {
     Ok(out)
 }
 
+/// What a decoder yields for `chunks`: each message's frame, pulled with the
+/// owned or the lending API, then the error or truncation that ended it, if any.
+fn frames_and_end(chunks: &[Bytes], lend: bool) -> (Vec<Vec<u8>>, Option<String>) {
+    let mut decoder = Decoder::new();
+    let mut frames = Vec::new();
+    for chunk in chunks {
+        decoder.push(chunk.clone());
+        loop {
+            let next = if lend {
+                decoder
+                    .next_message_ref()
+                    .map(|m| m.map(|m| (m.frame().to_vec(), m.payload().to_vec())))
+            } else {
+                decoder
+                    .next_message()
+                    .map(|m| m.map(|m| (m.frame().to_vec(), m.payload().to_vec())))
+            };
+            match next {
+                Ok(Some((frame, payload))) => {
+                    assert!(frame.len() >= 16 + payload.len());
+                    frames.push(frame);
+                }
+                Ok(None) => break,
+                Err(e) => return (frames, Some(e.to_string())),
+            }
+        }
+    }
+    (frames, decoder.finish().err().map(|e| e.to_string()))
+}
+
 fn same_as(message: &Message, headers: &[Header], payload: &[u8]) -> bool {
     message.headers().collect::<Vec<_>>() == headers && message.payload() == payload
 }
@@ -161,6 +191,40 @@ proptest! {
         }
         let joined: Vec<u8> = messages.iter().flat_map(|m| m.to_frame().to_vec()).collect();
         prop_assert_eq!(&joined[..], &stream[..]);
+    }
+
+    /// Lending and owning pull the same frames and end with the same error,
+    /// for valid and corrupted streams under any chunking; a lent message
+    /// copied with `to_message` equals the owned one.
+    #[test]
+    fn lent_and_owned_messages_agree(
+        parts in prop::collection::vec(message_parts(), 1..5),
+        cuts in prop::collection::vec(any::<usize>(), 0..12),
+        flip in prop::option::of((any::<usize>(), 1u8..=255)),
+    ) {
+        let mut stream = encode(&parts).to_vec();
+        if let Some((at, bits)) = flip {
+            let at = at % stream.len();
+            stream[at] ^= bits;
+        }
+        let stream = Bytes::from(stream);
+        let chunks = split(&stream, &cuts);
+        let owned = frames_and_end(&chunks, false);
+        let lent = frames_and_end(&chunks, true);
+        prop_assert_eq!(&owned, &lent);
+        if flip.is_none() {
+            prop_assert_eq!(owned.0.len(), parts.len());
+            prop_assert_eq!(owned.1, None);
+        }
+        let mut decoder = Decoder::new();
+        decoder.push(stream);
+        if let Ok(Some(lent)) = decoder.next_message_ref() {
+            let copy = lent.to_message();
+            prop_assert_eq!(copy.payload(), lent.payload());
+            prop_assert_eq!(copy.header_block(), lent.header_block());
+            let first = decode_all(Bytes::copy_from_slice(lent.frame()));
+            prop_assert_eq!(first.ok().map(|m| m[0].clone()), Some(copy));
+        }
     }
 
     /// One byte at a time.

@@ -2,11 +2,13 @@
 
 use std::collections::VecDeque;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 
 use super::crc::crc32_8;
 use super::header::{check_block, validate_block};
-use super::{DecodeError, Message, MAX_HEADERS_LEN, MAX_PAYLOAD_LEN, PRELUDE_LEN, TRAILER_LEN};
+use super::{
+    DecodeError, Message, MessageRef, MAX_HEADERS_LEN, MAX_PAYLOAD_LEN, PRELUDE_LEN, TRAILER_LEN,
+};
 
 /// The size of each shared allocation for frames that span chunks.
 const SPILL_CAPACITY: usize = 16 * 1024;
@@ -25,6 +27,12 @@ struct Prelude {
 /// A frame that lies inside one chunk is returned as slices of that chunk (no
 /// copy); a frame that spans chunks is copied once, when its last byte arrives.
 ///
+/// Two ways to pull: [`next_message`](Decoder::next_message) hands out an owned
+/// [`Message`] that shares the chunk (one reference count per message), and
+/// [`next_message_ref`](Decoder::next_message_ref) lends a [`MessageRef`] until
+/// the next call (no reference count at all: the fastest way to read a stream
+/// whose messages are consumed at once).
+///
 /// ```
 /// use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
 /// let mut wire = bytes::BytesMut::new();
@@ -42,9 +50,14 @@ struct Prelude {
 #[derive(Debug, Default)]
 pub struct Decoder {
     chunks: VecDeque<Bytes>,
+    /// Bytes at the start of the front chunk already handed out. The chunk is
+    /// released when the next call finds it used up, so a lent [`MessageRef`]
+    /// stays valid until then.
+    consumed: usize,
     /// Room for frames that span chunks: they are copied here, and many share
-    /// one allocation.
+    /// one allocation. Holds exactly the last spilled frame until the next copy.
     spill: BytesMut,
+    /// Bytes received and not handed out yet.
     buffered: usize,
     prelude: Option<Prelude>,
     failed: Option<DecodeError>,
@@ -68,9 +81,9 @@ const AHEAD: usize = 16;
 /// `frames[next]`.
 ///
 /// Checking a few frames in a row, then handing them out, lets the CPU overlap
-/// the CRCs of consecutive frames: handing a frame out takes an atomic
-/// reference count (the `Bytes` it shares), which would otherwise stall every
-/// CRC behind the previous frame's. The checks are the same and are pure, so
+/// the CRCs of consecutive frames: handing an owned [`Message`] out takes an
+/// atomic reference count (the `Bytes` it shares), which would otherwise stall
+/// every CRC behind the previous frame's. The checks are the same and are pure, so
 /// the order of results and errors does not change: checking stops at the first
 /// frame that is incomplete or fails a check, and that frame goes through the
 /// full path only when it is reached.
@@ -143,23 +156,103 @@ impl Decoder {
     /// buffered. Any error is terminal and is returned again on later calls.
     #[inline]
     pub fn next_message(&mut self) -> Result<Option<Message>, DecodeError> {
+        let Some(found) = self.next_frame()? else {
+            return Ok(None);
+        };
+        let frame = match found.place {
+            Place::Front { start } => self
+                .chunks
+                .front()
+                .and_then(|front| Some(front.slice_ref(front.get(start..start + found.len)?)))
+                .unwrap_or_default(),
+            Place::Spill => self.spill.split().freeze(),
+        };
+        Ok(Some(Message::from_checked_frame(frame, found.headers_end)))
+    }
+
+    /// The next complete message, lent until the next call on the decoder;
+    /// `Ok(None)` if more bytes are needed. The same checks, errors and order as
+    /// [`next_message`](Decoder::next_message), without touching a reference
+    /// count: use it when each message is read before the next is pulled, and
+    /// [`MessageRef::to_message`] for any that must be kept.
+    ///
+    /// ```
+    /// use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
+    /// let mut wire = bytes::BytesMut::new();
+    /// let headers = [Header::new(":event-type", HeaderValue::String("chunk".into()))];
+    /// encode_frame(&headers, b"one", &mut wire).unwrap();
+    /// encode_frame(&headers, b"two", &mut wire).unwrap();
+    ///
+    /// let mut decoder = Decoder::new();
+    /// decoder.push(wire.freeze());
+    /// let mut payloads = Vec::new();
+    /// while let Some(message) = decoder.next_message_ref().unwrap() {
+    ///     assert_eq!(message.str_header(":event-type"), Some("chunk"));
+    ///     payloads.push(message.payload().to_vec());
+    /// }
+    /// assert_eq!(payloads, [b"one", b"two"]);
+    /// ```
+    #[inline]
+    pub fn next_message_ref(&mut self) -> Result<Option<MessageRef<'_>>, DecodeError> {
+        let Some(found) = self.next_frame()? else {
+            return Ok(None);
+        };
+        let frame = match found.place {
+            Place::Front { start } => self
+                .chunks
+                .front()
+                .and_then(|front| front.get(start..start + found.len)),
+            Place::Spill => self.spill.get(..found.len),
+        };
+        Ok(Some(MessageRef::from_checked_frame(
+            frame.unwrap_or_default(),
+            found.headers_end,
+        )))
+    }
+
+    /// Finds, checks and hands out the next whole frame: where it lies, its
+    /// length and where its header block ends.
+    #[inline]
+    fn next_frame(&mut self) -> Result<Option<Found>, DecodeError> {
+        self.release_front();
         if self.ahead.next == self.ahead.len {
             self.check_ahead();
         }
         let ready = self.ahead.frames.get(self.ahead.next..self.ahead.len);
         if let Some(&[(total_len, headers_end), ..]) = ready {
-            if let Some(front) = self.chunks.front_mut() {
-                self.ahead.next += 1;
-                let (total_len, headers_end) = (total_len as usize, headers_end as usize);
-                let frame = front.split_to(total_len.min(front.len()));
-                if front.is_empty() {
-                    self.chunks.pop_front();
-                }
-                self.buffered -= frame.len();
-                return Ok(Some(Message::from_checked_frame(frame, headers_end)));
-            }
+            self.ahead.next += 1;
+            let (len, headers_end) = (total_len as usize, headers_end as usize);
+            let start = self.consumed;
+            self.consumed += len;
+            self.buffered -= len;
+            return Ok(Some(Found {
+                place: Place::Front { start },
+                len,
+                headers_end,
+            }));
         }
-        self.next_message_slow()
+        self.next_frame_slow()
+    }
+
+    /// Drops the front chunk once every byte of it has been handed out.
+    #[inline]
+    fn release_front(&mut self) {
+        if self
+            .chunks
+            .front()
+            .is_some_and(|f| f.len() == self.consumed)
+        {
+            self.chunks.pop_front();
+            self.consumed = 0;
+        }
+    }
+
+    /// The bytes of the front chunk not handed out yet.
+    fn front_rest(&self) -> &[u8] {
+        self.chunks
+            .front()
+            .and_then(|front| front.get(self.consumed..))
+            .unwrap_or_default()
     }
 
     /// Checks up to [`AHEAD`] whole frames at the start of the front chunk (see
@@ -174,7 +267,7 @@ impl Decoder {
         let Some(front) = self.chunks.front() else {
             return;
         };
-        let mut rest: &[u8] = front;
+        let mut rest: &[u8] = front.get(self.consumed..).unwrap_or_default();
         let mut count = 0;
         for slot in &mut self.ahead.frames {
             match whole_valid_frame(rest, &self.hasher, &mut self.memo) {
@@ -190,10 +283,10 @@ impl Decoder {
         self.ahead.len = count;
     }
 
-    /// Everything the fast path in [`Decoder::next_message`] leaves: frames that
+    /// Everything the fast path in [`Decoder::next_frame`] leaves: frames that
     /// span chunks or are not complete yet, errors, and the end of the buffer.
     #[inline(never)]
-    fn next_message_slow(&mut self) -> Result<Option<Message>, DecodeError> {
+    fn next_frame_slow(&mut self) -> Result<Option<Found>, DecodeError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
@@ -225,7 +318,7 @@ impl Decoder {
         self.buffered
     }
 
-    fn decode_next(&mut self) -> Result<Option<Message>, DecodeError> {
+    fn decode_next(&mut self) -> Result<Option<Found>, DecodeError> {
         let prelude = match self.prelude {
             Some(prelude) => prelude,
             None => {
@@ -240,19 +333,38 @@ impl Decoder {
         if self.buffered < prelude.total_len {
             return Ok(None);
         }
-        let frame = self.take_frame(prelude.total_len);
+        let place = self.take_frame(prelude.total_len);
         self.prelude = None;
-        decode_frame(frame, prelude, &self.hasher, &mut self.memo).map(Some)
+        let frame = match place {
+            Place::Front { start } => self
+                .chunks
+                .front()
+                .and_then(|front| front.get(start..start + prelude.total_len)),
+            Place::Spill => self.spill.get(..prelude.total_len),
+        };
+        let headers_end = check_frame(
+            frame.unwrap_or_default(),
+            prelude,
+            &self.hasher,
+            &mut self.memo,
+        )?;
+        Ok(Some(Found {
+            place,
+            len: prelude.total_len,
+            headers_end,
+        }))
     }
 
     /// The first 12 buffered bytes (there are at least 12).
     fn prelude_bytes(&self) -> [u8; PRELUDE_LEN] {
-        if let Some(prelude) = self.chunks.front().and_then(|f| f.first_chunk()) {
+        if let Some(prelude) = self.front_rest().first_chunk() {
             return *prelude;
         }
         let mut out = [0u8; PRELUDE_LEN];
         let mut filled = 0;
-        for chunk in &self.chunks {
+        let rest =
+            std::iter::once(self.front_rest()).chain(self.chunks.iter().skip(1).map(|c| &c[..]));
+        for chunk in rest {
             let n = chunk.len().min(PRELUDE_LEN - filled);
             out[filled..filled + n].copy_from_slice(&chunk[..n]);
             filled += n;
@@ -263,37 +375,54 @@ impl Decoder {
         out
     }
 
-    /// Removes the next `len` buffered bytes (there are at least `len`): a slice
-    /// of the front chunk when it holds them all, else one copy.
-    fn take_frame(&mut self, len: usize) -> Bytes {
+    /// Hands out the next `len` buffered bytes (there are at least `len`): in
+    /// place when the front chunk holds them all, else copied once into the
+    /// spill buffer.
+    fn take_frame(&mut self, len: usize) -> Place {
         self.buffered -= len;
-        if let Some(front) = self.chunks.front_mut() {
-            if front.len() >= len {
-                let frame = front.split_to(len);
-                if front.is_empty() {
-                    self.chunks.pop_front();
-                }
-                return frame;
-            }
+        if self.front_rest().len() >= len {
+            let start = self.consumed;
+            self.consumed += len;
+            return Place::Front { start };
         }
+        self.spill.clear();
         if self.spill.capacity() < len {
             self.spill = BytesMut::with_capacity(len.max(SPILL_CAPACITY));
         }
         let mut copied = 0;
         while copied < len {
-            let Some(front) = self.chunks.front_mut() else {
+            let Some(front) = self.chunks.front() else {
                 break;
             };
-            let n = front.len().min(len - copied);
-            self.spill.extend_from_slice(&front[..n]);
-            front.advance(n);
+            let rest = front.get(self.consumed..).unwrap_or_default();
+            let n = rest.len().min(len - copied);
+            self.spill.extend_from_slice(&rest[..n]);
+            self.consumed += n;
             copied += n;
-            if front.is_empty() {
+            if self.consumed == front.len() {
                 self.chunks.pop_front();
+                self.consumed = 0;
             }
         }
-        self.spill.split().freeze()
+        Place::Spill
     }
+}
+
+/// Where a handed-out frame lies.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// In the front chunk, from `start`.
+    Front { start: usize },
+    /// Copied to the start of the spill buffer (it spanned chunks).
+    Spill,
+}
+
+/// A frame that passed every check and was handed out.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    place: Place,
+    len: usize,
+    headers_end: usize,
 }
 
 /// Checks the prelude CRC, then the lengths and size caps.
@@ -335,37 +464,45 @@ fn read_prelude(bytes: &[u8; PRELUDE_LEN]) -> Result<Prelude, DecodeError> {
     })
 }
 
-/// Checks the message CRC and the headers of a whole frame.
-fn decode_frame(
-    frame: Bytes,
+/// Checks the message CRC and the headers of a whole frame; where its header
+/// block ends.
+fn check_frame(
+    frame: &[u8],
     prelude: Prelude,
     hasher: &crc32fast::Hasher,
     memo: &mut BlockMemo,
-) -> Result<Message, DecodeError> {
-    let body_end = prelude.total_len - TRAILER_LEN;
-    let trailer = &frame[body_end..];
-    let expected = u32::from_be_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
+) -> Result<usize, DecodeError> {
+    // `take_frame` hands over exactly `total_len` bytes and `read_prelude`
+    // bounded the header block by it; a shorter frame is refused, not indexed.
+    let too_short = || DecodeError::FrameTooShort {
+        total_length: frame.len() as u32,
+    };
+    let (body, trailer) = frame
+        .get(..prelude.total_len)
+        .and_then(|f| f.split_last_chunk::<TRAILER_LEN>())
+        .ok_or_else(too_short)?;
+    let expected = u32::from_be_bytes(*trailer);
     // The message CRC covers the whole frame before it, the prelude included:
     // one pass, as the prelude's 8 bytes cost next to nothing inside it.
     let mut hasher = hasher.clone();
-    hasher.update(&frame[..body_end]);
+    hasher.update(body);
     let computed = hasher.finalize();
     if computed != expected {
         return Err(DecodeError::MessageCrcMismatch { expected, computed });
     }
     let headers_end = PRELUDE_LEN + prelude.headers_len;
-    let block = &frame[PRELUDE_LEN..headers_end];
+    let block = body.get(PRELUDE_LEN..headers_end).ok_or_else(too_short)?;
     if !memo.check(block) {
         validate_block(block)?;
     }
-    Ok(Message::from_checked_frame(frame, headers_end))
+    Ok(headers_end)
 }
 
 /// The hot path: if `chunk` starts with a whole frame that passes every check,
 /// its total length and where its header block ends; `None` for anything else
 /// (an incomplete or invalid frame), which the caller hands to the full path.
 ///
-/// Performs exactly the checks of [`read_prelude`] and [`decode_frame`], in the
+/// Performs exactly the checks of [`read_prelude`] and [`check_frame`], in the
 /// same order, without building errors.
 #[inline(always)]
 fn whole_valid_frame(

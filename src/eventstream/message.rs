@@ -1,4 +1,5 @@
-//! [`Message`]: one decoded frame, sharing the bytes it was decoded from.
+//! [`Message`]: one decoded frame, sharing the bytes it was decoded from; and
+//! [`MessageRef`]: the same, lent by the decoder.
 
 use bytes::Bytes;
 
@@ -39,42 +40,34 @@ impl Message {
             .map(|h| h.value)
     }
 
-    /// The text of the string header named `name`: the fast path for
-    /// `:event-type` and friends (no allocation, no reference count touched).
-    ///
-    /// The text is usually borrowed from the frame; for the values Bedrock
-    /// sends on nearly every frame (`event`, `contentBlockDelta`,
-    /// `application/json`, ...) it is an equal `&'static str` instead, which
-    /// spares a UTF-8 validation per call. Either way it equals the header's bytes.
+    /// The message as a borrowed view, for the readers it shares with
+    /// [`MessageRef`].
     #[inline]
-    pub fn str_header(&self, name: &str) -> Option<&str> {
-        let value = find_str_value(self.header_block(), name.as_bytes())?;
-        match well_known(value) {
-            Some(text) => Some(text),
-            None => std::str::from_utf8(value).ok(),
-        }
+    pub fn view(&self) -> MessageRef<'_> {
+        MessageRef::from_checked_frame(&self.frame, self.headers_end)
     }
 
-    /// The raw bytes of the string header named `name` (no UTF-8 step; they
-    /// were checked when the message was decoded): for comparisons such as
-    /// `message.str_header_bytes(":event-type") == Some(b"contentBlockDelta")`.
+    /// The text of the string header named `name`; see [`MessageRef::str_header`].
+    #[inline]
+    pub fn str_header(&self, name: &str) -> Option<&str> {
+        self.view().str_header(name)
+    }
+
+    /// The raw bytes of the string header named `name`; see
+    /// [`MessageRef::str_header_bytes`].
     #[inline]
     pub fn str_header_bytes(&self, name: &str) -> Option<&[u8]> {
-        find_str_value(self.header_block(), name.as_bytes())
+        self.view().str_header_bytes(name)
     }
 
     /// The encoded header block, as it was on the wire.
     pub fn header_block(&self) -> &[u8] {
-        self.frame
-            .get(PRELUDE_LEN..self.headers_end)
-            .unwrap_or_default()
+        self.view().header_block()
     }
 
     /// The payload.
     pub fn payload(&self) -> &[u8] {
-        self.frame
-            .get(self.headers_end..self.frame.len().saturating_sub(TRAILER_LEN))
-            .unwrap_or_default()
+        self.view().payload()
     }
 
     /// The payload as `Bytes` sharing the received chunk (no copy).
@@ -93,6 +86,87 @@ impl std::fmt::Debug for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Message")
             .field("headers", &self.headers().collect::<Vec<_>>())
+            .field("payload_len", &self.payload().len())
+            .finish()
+    }
+}
+
+/// One decoded message lent by [`Decoder::next_message_ref`](super::Decoder::next_message_ref):
+/// a whole, checked frame borrowed from the decoder's buffer until its next call.
+///
+/// Reading it touches no reference count and allocates nothing; keep a message
+/// past the next call with [`to_message`](MessageRef::to_message).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct MessageRef<'a> {
+    frame: &'a [u8],
+    headers_end: usize,
+}
+
+impl<'a> MessageRef<'a> {
+    /// A view of a frame whose CRCs, lengths and headers have been checked; its
+    /// header block ends at `headers_end`.
+    #[inline]
+    pub(super) fn from_checked_frame(frame: &'a [u8], headers_end: usize) -> Self {
+        MessageRef { frame, headers_end }
+    }
+
+    /// The text of the string header named `name`: the fast path for
+    /// `:event-type` and friends (no allocation).
+    ///
+    /// The text is usually borrowed from the frame; for the values Bedrock
+    /// sends on nearly every frame (`event`, `contentBlockDelta`,
+    /// `application/json`, ...) it is an equal `&'static str` instead, which
+    /// spares a UTF-8 validation per call. Either way it equals the header's bytes.
+    #[inline]
+    pub fn str_header(&self, name: &str) -> Option<&'a str> {
+        let value = find_str_value(self.header_block(), name.as_bytes())?;
+        match well_known(value) {
+            Some(text) => Some(text),
+            None => std::str::from_utf8(value).ok(),
+        }
+    }
+
+    /// The raw bytes of the string header named `name` (no UTF-8 step; they
+    /// were checked when the message was decoded): for comparisons such as
+    /// `message.str_header_bytes(":event-type") == Some(b"contentBlockDelta")`.
+    #[inline]
+    pub fn str_header_bytes(&self, name: &str) -> Option<&'a [u8]> {
+        find_str_value(self.header_block(), name.as_bytes())
+    }
+
+    /// The encoded header block, as it was on the wire.
+    #[inline]
+    pub fn header_block(&self) -> &'a [u8] {
+        self.frame
+            .get(PRELUDE_LEN..self.headers_end)
+            .unwrap_or_default()
+    }
+
+    /// The payload.
+    #[inline]
+    pub fn payload(&self) -> &'a [u8] {
+        self.frame
+            .get(self.headers_end..self.frame.len().saturating_sub(TRAILER_LEN))
+            .unwrap_or_default()
+    }
+
+    /// The whole frame, as it was on the wire.
+    pub fn frame(&self) -> &'a [u8] {
+        self.frame
+    }
+
+    /// An owned [`Message`] with a copy of the frame, to keep past the
+    /// decoder's next call.
+    pub fn to_message(&self) -> Message {
+        Message::from_checked_frame(Bytes::copy_from_slice(self.frame), self.headers_end)
+    }
+}
+
+impl std::fmt::Debug for MessageRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageRef")
+            .field("frame_len", &self.frame.len())
+            .field("header_block_len", &self.header_block().len())
             .field("payload_len", &self.payload().len())
             .finish()
     }

@@ -5,7 +5,8 @@
 //! `reference/eventstream-format.md`. This module is pure: it knows nothing of
 //! HTTP or Bedrock, and can be fuzzed and benchmarked alone.
 //!
-//! * [`Decoder`]: incremental and zero-copy; push `Bytes` chunks, pull [`Message`]s.
+//! * [`Decoder`]: incremental and zero-copy; push `Bytes` chunks, pull [`Message`]s
+//!   (owned, sharing the chunk) or [`MessageRef`]s (lent, no reference count).
 //! * [`encode_frame`]: the encoder, for every header type.
 //!
 //! Nothing here panics on any input: every malformed frame is a [`DecodeError`].
@@ -21,7 +22,7 @@ pub use decoder::{decode_all, Decoder};
 pub use encoder::{encode_frame, EncodeError};
 pub use error::DecodeError;
 pub use header::{Header, HeaderValue, StrBytes};
-pub use message::{Headers, Message};
+pub use message::{Headers, Message, MessageRef};
 
 /// Bytes before the headers: total length, headers length, prelude CRC.
 pub const PRELUDE_LEN: usize = 12;
