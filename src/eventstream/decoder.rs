@@ -159,13 +159,9 @@ impl Decoder {
         let Some(found) = self.next_frame()? else {
             return Ok(None);
         };
-        let frame = match found.place {
-            Place::Front { start } => self
-                .chunks
-                .front()
-                .and_then(|front| Some(front.slice_ref(front.get(start..start + found.len)?)))
-                .unwrap_or_default(),
-            Place::Spill => self.spill.split().freeze(),
+        let frame = match (found.place, self.chunks.front()) {
+            (Place::Front { .. }, Some(front)) => front.slice_ref(self.handed_out(found)),
+            _ => self.spill.split().freeze(),
         };
         Ok(Some(Message::from_checked_frame(frame, found.headers_end)))
     }
@@ -197,15 +193,8 @@ impl Decoder {
         let Some(found) = self.next_frame()? else {
             return Ok(None);
         };
-        let frame = match found.place {
-            Place::Front { start } => self
-                .chunks
-                .front()
-                .and_then(|front| front.get(start..start + found.len)),
-            Place::Spill => self.spill.get(..found.len),
-        };
         Ok(Some(MessageRef::from_checked_frame(
-            frame.unwrap_or_default(),
+            self.handed_out(found),
             found.headers_end,
         )))
     }
@@ -245,6 +234,13 @@ impl Decoder {
             self.chunks.pop_front();
             self.consumed = 0;
         }
+    }
+
+    /// The bytes of a frame just handed out: in the front chunk or the spill
+    /// buffer, where they stay until the next call.
+    #[inline]
+    fn handed_out(&self, found: Found) -> &[u8] {
+        found.bytes_in(&self.chunks, &self.spill)
     }
 
     /// The bytes of the front chunk not handed out yet.
@@ -335,24 +331,14 @@ impl Decoder {
         }
         let place = self.take_frame(prelude.total_len);
         self.prelude = None;
-        let frame = match place {
-            Place::Front { start } => self
-                .chunks
-                .front()
-                .and_then(|front| front.get(start..start + prelude.total_len)),
-            Place::Spill => self.spill.get(..prelude.total_len),
-        };
-        let headers_end = check_frame(
-            frame.unwrap_or_default(),
-            prelude,
-            &self.hasher,
-            &mut self.memo,
-        )?;
-        Ok(Some(Found {
+        let mut found = Found {
             place,
             len: prelude.total_len,
-            headers_end,
-        }))
+            headers_end: 0,
+        };
+        let frame = found.bytes_in(&self.chunks, &self.spill);
+        found.headers_end = check_frame(frame, prelude, &self.hasher, &mut self.memo)?;
+        Ok(Some(found))
     }
 
     /// The first 12 buffered bytes (there are at least 12).
@@ -423,6 +409,20 @@ struct Found {
     place: Place,
     len: usize,
     headers_end: usize,
+}
+
+impl Found {
+    /// The frame's bytes, given the decoder's chunks and spill buffer.
+    #[inline]
+    fn bytes_in<'a>(&self, chunks: &'a VecDeque<Bytes>, spill: &'a BytesMut) -> &'a [u8] {
+        let frame = match self.place {
+            Place::Front { start } => chunks
+                .front()
+                .and_then(|front| front.get(start..start + self.len)),
+            Place::Spill => spill.get(..self.len),
+        };
+        frame.unwrap_or_default()
+    }
 }
 
 /// Checks the prelude CRC, then the lengths and size caps.
