@@ -25,8 +25,12 @@ use bedrock_lite::bedrock::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
 };
 use bedrock_lite::credentials::{Auth, Credentials, Env};
-use bedrock_lite::eventstream::{encode_frame, Header, HeaderValue};
+use bedrock_lite::eventstream::encode_frame;
 use bytes::BytesMut;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::frames::{delta_frames, event_headers, padded_delta};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -34,17 +38,6 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 /// Deltas per pre-encoded batch.
 const BATCH: usize = 1_000;
 const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
-
-fn headers(event_type: &'static str) -> [Header; 3] {
-    [
-        Header::new(":event-type", HeaderValue::String(event_type.into())),
-        Header::new(
-            ":content-type",
-            HeaderValue::String("application/json".into()),
-        ),
-        Header::new(":message-type", HeaderValue::String("event".into())),
-    ]
-}
 
 /// `data` as one HTTP/1.1 chunk.
 fn http_chunk(data: &[u8]) -> Vec<u8> {
@@ -56,22 +49,7 @@ fn http_chunk(data: &[u8]) -> Vec<u8> {
 
 /// One HTTP chunk of `BATCH` text deltas.
 fn delta_batch() -> Vec<u8> {
-    let padding = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut frames = BytesMut::new();
-    for i in 0..BATCH {
-        let text = ["Hello", " world", ", how", " are", " you"][i % 5];
-        let payload = format!(
-            r#"{{"contentBlockIndex":0,"delta":{{"text":"{text}"}},"p":"{}"}}"#,
-            &padding[..(i * 7) % padding.len()]
-        );
-        encode_frame(
-            &headers("contentBlockDelta"),
-            payload.as_bytes(),
-            &mut frames,
-        )
-        .unwrap();
-    }
-    http_chunk(&frames)
+    http_chunk(&delta_frames(BATCH, padded_delta))
 }
 
 /// The HTTP chunk that opens the message, and the one that closes it (then the
@@ -79,26 +57,26 @@ fn delta_batch() -> Vec<u8> {
 fn start_and_end() -> (Vec<u8>, Vec<u8>) {
     let mut start = BytesMut::new();
     encode_frame(
-        &headers("messageStart"),
+        &event_headers("messageStart"),
         br#"{"role":"assistant"}"#,
         &mut start,
     )
     .unwrap();
     let mut end = BytesMut::new();
     encode_frame(
-        &headers("contentBlockStop"),
+        &event_headers("contentBlockStop"),
         br#"{"contentBlockIndex":0}"#,
         &mut end,
     )
     .unwrap();
     encode_frame(
-        &headers("messageStop"),
+        &event_headers("messageStop"),
         br#"{"stopReason":"end_turn"}"#,
         &mut end,
     )
     .unwrap();
     let metadata = br#"{"usage":{"inputTokens":5,"outputTokens":100000,"totalTokens":100005},"metrics":{"latencyMs":1}}"#;
-    encode_frame(&headers("metadata"), metadata, &mut end).unwrap();
+    encode_frame(&event_headers("metadata"), metadata, &mut end).unwrap();
     let mut end = http_chunk(&end);
     end.extend_from_slice(b"0\r\n\r\n");
     (http_chunk(&start), end)

@@ -7,36 +7,18 @@
 //! Run: `cargo bench --bench eventstream`
 
 use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
-use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
+use bedrock_lite::eventstream::Decoder;
 use bytes::{Buf, Bytes, BytesMut};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 const FRAMES: usize = 10_000;
 
 fn converse_stream_body() -> Bytes {
-    let headers = [
-        Header::new(
-            ":event-type",
-            HeaderValue::String("contentBlockDelta".into()),
-        ),
-        Header::new(
-            ":content-type",
-            HeaderValue::String("application/json".into()),
-        ),
-        Header::new(":message-type", HeaderValue::String("event".into())),
-    ];
-    let padding = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut out = BytesMut::new();
-    for i in 0..FRAMES {
-        let text = ["Hello", " world", ", how", " are", " you"][i % 5];
-        let payload = format!(
-            r#"{{"contentBlockIndex":0,"delta":{{"text":"{text}"}},"p":"{}"}}"#,
-            &padding[..(i * 7) % padding.len()]
-        );
-        encode_frame(&headers, payload.as_bytes(), &mut out).unwrap();
-    }
-    out.freeze()
+    common::frames::delta_frames(FRAMES, common::frames::padded_delta)
 }
 
 /// Each frame of `body` (read from the total-length fields).

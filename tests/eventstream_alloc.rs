@@ -2,33 +2,21 @@
 //! lending them allocates nothing per frame even across chunks: counted with
 //! dhat's heap profiler as the global allocator.
 
-use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
-use bytes::{Bytes, BytesMut};
+mod common;
+
+use bedrock_lite::eventstream::Decoder;
+use bytes::Bytes;
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
 
 /// `count` ConverseStream-shaped frames back to back.
 fn stream(count: usize) -> Bytes {
-    let headers = [
-        Header::new(
-            ":event-type",
-            HeaderValue::String("contentBlockDelta".into()),
-        ),
-        Header::new(
-            ":content-type",
-            HeaderValue::String("application/json".into()),
-        ),
-        Header::new(":message-type", HeaderValue::String("event".into())),
-    ];
-    let mut out = BytesMut::new();
-    for i in 0..count {
-        let payload = format!(
+    common::frames::delta_frames(count, |i| {
+        format!(
             r#"{{"contentBlockIndex":0,"delta":{{"text":"token {i} "}},"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01"}}"#
-        );
-        encode_frame(&headers, payload.as_bytes(), &mut out).unwrap();
-    }
-    out.freeze()
+        )
+    })
 }
 
 /// Decodes every frame of `chunk` and reads each one's headers and payload,

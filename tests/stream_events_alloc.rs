@@ -5,33 +5,21 @@
 use std::borrow::Cow;
 
 use bedrock_lite::bedrock::types::{parse_event, ContentBlockDelta, StreamEvent};
-use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
-use bytes::{Bytes, BytesMut};
+use bedrock_lite::eventstream::Decoder;
+use bytes::Bytes;
+
+mod common;
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
 
 /// `count` text-delta frames as Bedrock sends them, with `p` padding.
 fn stream(count: usize) -> Bytes {
-    let headers = [
-        Header::new(
-            ":event-type",
-            HeaderValue::String("contentBlockDelta".into()),
-        ),
-        Header::new(
-            ":content-type",
-            HeaderValue::String("application/json".into()),
-        ),
-        Header::new(":message-type", HeaderValue::String("event".into())),
-    ];
-    let mut out = BytesMut::new();
-    for i in 0..count {
-        let payload = format!(
+    common::frames::delta_frames(count, |i| {
+        format!(
             r#"{{"contentBlockIndex":0,"delta":{{"text":"token {i} "}},"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01"}}"#
-        );
-        encode_frame(&headers, payload.as_bytes(), &mut out).expect("encodes");
-    }
-    out.freeze()
+        )
+    })
 }
 
 #[test]

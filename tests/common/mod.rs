@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod frames;
+
 /// The folder of official test vectors: `$BEDROCK_LITE_VECTORS`, else
 /// `../shared/testdata` beside the project.
 ///
