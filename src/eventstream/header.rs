@@ -318,18 +318,8 @@ pub(super) fn check_block(block: &[u8]) -> bool {
             return false;
         };
         let start = name_end + 1;
-        let end = match type_code {
-            0 | 1 => start,
-            2 => start + 1,
-            3 => start + 2,
-            4 => start + 4,
-            5 | 8 => start + 8,
-            9 => start + 16,
-            6 | 7 => match block.get(start..start + 2) {
-                Some(&[hi, lo]) => start + 2 + usize::from(u16::from_be_bytes([hi, lo])),
-                _ => return false,
-            },
-            _ => return false,
+        let Some(end) = value_end(block, start, type_code) else {
+            return false;
         };
         if end > block.len() || name_len == 0 || count == PAIRWISE_LIMIT {
             return false;
@@ -416,6 +406,26 @@ fn fingerprint(name: &[u8]) -> u32 {
     (len as u32 & 0xFF) | at(0) << 8 | at(len / 2) << 16 | at(len.wrapping_sub(1)) << 24
 }
 
+/// Where the value of a header of type `type_code` whose value starts at
+/// `start` in `block` ends (not checked against the block's length); `None`
+/// for an unknown type or a length prefix cut off by the block's end.
+#[inline(always)]
+fn value_end(block: &[u8], start: usize, type_code: u8) -> Option<usize> {
+    Some(match type_code {
+        0 | 1 => start,
+        2 => start + 1,
+        3 => start + 2,
+        4 => start + 4,
+        5 | 8 => start + 8,
+        9 => start + 16,
+        6 | 7 => match block.get(start..start + 2) {
+            Some(&[hi, lo]) => start + 2 + usize::from(u16::from_be_bytes([hi, lo])),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
 /// The value bytes of the string header (type 7) named `name` in a block that
 /// was checked when its message was built; `None` if there is none.
 #[inline]
@@ -425,19 +435,7 @@ pub(super) fn find_str_value<'a>(block: &'a [u8], name: &[u8]) -> Option<&'a [u8
         let name_end = offset + 1 + usize::from(name_len);
         let type_code = *block.get(name_end)?;
         let start = name_end + 1;
-        let end = match type_code {
-            0 | 1 => start,
-            2 => start + 1,
-            3 => start + 2,
-            4 => start + 4,
-            5 | 8 => start + 8,
-            9 => start + 16,
-            6 | 7 => match block.get(start..start + 2) {
-                Some(&[hi, lo]) => start + 2 + usize::from(u16::from_be_bytes([hi, lo])),
-                _ => return None,
-            },
-            _ => return None,
-        };
+        let end = value_end(block, start, type_code)?;
         if type_code == 7 && usize::from(name_len) == name.len() {
             if let Some(candidate) = block.get(offset + 1..name_end) {
                 if bytes_eq(candidate, name) {
