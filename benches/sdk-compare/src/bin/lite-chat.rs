@@ -19,29 +19,22 @@ fn main() -> Result<(), Error> {
 }
 
 async fn run(args: Args) -> Result<(), Error> {
-    let Args {
-        region,
-        endpoint,
-        model,
-        prompt,
-        count,
-    } = args;
     let started = Instant::now();
     let client = Client::new(ClientConfig {
-        region: Some(region),
-        endpoint_url: Some(endpoint),
+        region: Some(args.region),
+        endpoint_url: Some(args.endpoint),
         ..ClientConfig::default()
     })?;
     let request = ConverseRequest {
         messages: vec![Message {
             role: ConversationRole::User,
-            content: vec![ContentBlock::Text(prompt)],
+            content: vec![ContentBlock::Text(args.prompt)],
         }],
         ..ConverseRequest::default()
     };
     let (mut events, mut text_bytes) = (0usize, 0usize);
-    for _ in 0..count {
-        let mut stream = client.converse_stream(&model, &request).await?;
+    for _ in 0..args.count {
+        let mut stream = client.converse_stream(&args.model, &request).await?;
         while let Some(event) = stream.next_event().await {
             let event = event?;
             events += 1;

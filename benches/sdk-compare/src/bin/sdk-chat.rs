@@ -21,29 +21,22 @@ fn main() -> Result<(), Error> {
 }
 
 async fn run(args: Args) -> Result<(), Error> {
-    let Args {
-        region,
-        endpoint,
-        model,
-        prompt,
-        count,
-    } = args;
     let started = Instant::now();
     let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region))
-        .endpoint_url(endpoint)
+        .region(Region::new(args.region))
+        .endpoint_url(args.endpoint)
         .load()
         .await;
     let client = Client::new(&config);
     let message = Message::builder()
         .role(ConversationRole::User)
-        .content(ContentBlock::Text(prompt))
+        .content(ContentBlock::Text(args.prompt))
         .build()?;
     let (mut events, mut text_bytes) = (0usize, 0usize);
-    for _ in 0..count {
+    for _ in 0..args.count {
         let mut output = client
             .converse_stream()
-            .model_id(&model)
+            .model_id(&args.model)
             .messages(message.clone())
             .send()
             .await?;
