@@ -155,6 +155,19 @@ fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/no/such/file"));
+    // A folder is an unreadable input too, refused the same way.
+    let folder = std::env::temp_dir();
+    let output = Command::new(BIN)
+        .args(["eventstream", "decode"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: io: cannot open") && stderr.contains("directory"),
+        "{stderr}"
+    );
     let output = Command::new(BIN)
         .args(["eventstream", "encode"])
         .output()

@@ -243,6 +243,26 @@ async fn a_stream_broken_after_output_exits_6() {
 }
 
 #[tokio::test]
+async fn a_json_stream_broken_after_output_ends_on_its_last_event_line() {
+    let emulator = Emulator::start(0).await.expect("starts");
+    emulator.script(Reply::ExceptionAfter {
+        events: 3,
+        exception_type: "modelStreamErrorException".into(),
+        message: "The model stopped.".into(),
+    });
+    let output = chat(&emulator, &["--json", "hi"]).await;
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.ends_with("}\n"), "{text:?}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text:?}");
+    for line in lines {
+        let event: serde_json::Value = serde_json::from_str(line).expect("one JSON event per line");
+        assert!(event.is_object(), "{line}");
+    }
+}
+
+#[tokio::test]
 async fn demo_streams_the_echo() {
     let output = run_with(&["demo"], DEMO_ACCESS_KEY_ID, None).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

@@ -215,7 +215,7 @@ async fn converse_stream(
             match handled {
                 Ok(Ok(())) => {}
                 Ok(Err(io)) => return Err(CliError::io("stdout", io)),
-                Err(error) => return Err(broken(error, model, out, &mut wrote, &report)),
+                Err(error) => return Err(broken(error, model, out, wrote, &report, json)),
             }
             wrote |= report.first_token.is_some() || json;
         }
@@ -223,7 +223,7 @@ async fn converse_stream(
         match stream.read_more().await {
             Ok(true) => {}
             Ok(false) => break,
-            Err(error) => return Err(broken(error, model, out, &mut wrote, &report)),
+            Err(error) => return Err(broken(error, model, out, wrote, &report, json)),
         }
     }
     if !json {
@@ -235,18 +235,21 @@ async fn converse_stream(
 }
 
 /// The error for a stream that failed: exit 6 once output has started (the
-/// partial output is flushed and ended with a newline first).
+/// partial output is flushed first; text is ended with a newline, JSON lines
+/// already are).
 fn broken(
     error: BedrockError,
     model: &str,
     out: &mut impl Write,
-    wrote: &mut bool,
+    wrote: bool,
     report: &Report,
+    json: bool,
 ) -> CliError {
-    let started = *wrote || report.first_token.is_some();
-    if started {
-        let _ = out.write_all(b"\n").and_then(|()| out.flush());
+    let started = wrote || report.first_token.is_some();
+    if started && !json {
+        let _ = out.write_all(b"\n");
     }
+    let _ = out.flush();
     context::bedrock_failure_at(error, model, started)
 }
 

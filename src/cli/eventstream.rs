@@ -39,9 +39,13 @@ fn decode(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), CliE
     let (name, mut input): (String, Box<dyn Read>) = match file {
         Some(path) if path.as_os_str() != "-" => {
             let name = path.display().to_string();
-            let file = File::open(&path).map_err(|e| {
+            let cannot_open = |e: &dyn std::fmt::Display| {
                 CliError::new("io", format!("cannot open {name}: {e}"), Exit::Usage)
-            })?;
+            };
+            let file = File::open(&path).map_err(|e| cannot_open(&e))?;
+            if file.metadata().is_ok_and(|m| m.is_dir()) {
+                return Err(cannot_open(&"it is a directory"));
+            }
             (name, Box::new(file))
         }
         _ => ("stdin".to_owned(), Box::new(io::stdin().lock())),
