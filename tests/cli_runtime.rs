@@ -151,6 +151,20 @@ async fn chat_json_prints_one_event_per_line() {
 }
 
 #[tokio::test]
+async fn verbose_says_where_calls_go_on_stderr_only() {
+    let emulator = Emulator::start(0).await.expect("starts");
+    let output = chat(&emulator, &["-v", "hi"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "You said: hi\n");
+    let notes = stderr(&output);
+    assert!(
+        notes.contains("note: region us-east-1, runtime endpoint ")
+            && notes.contains(&emulator.endpoint()),
+        "{notes}"
+    );
+}
+
+#[tokio::test]
 async fn chat_stats_go_to_stderr() {
     let emulator = Emulator::start(0).await.expect("starts");
     let output = chat(&emulator, &["--stats", "hi"]).await;

@@ -87,6 +87,7 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
         ..ClientConfig::default()
     })
     .map_err(|e| context::bedrock_failure_at(e, &model, false))?;
+    context::note_client(globals, &client);
     let mut request = build_request(&options, prompt);
     request.guardrail_config = file.guardrail.as_ref().map(|guardrail| {
         if options.no_stream {

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use bedrock_lite::bedrock::client::Client;
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::config::{self, Config};
 use bedrock_lite::credentials::chain::DefaultChain;
@@ -95,6 +96,18 @@ pub fn bedrock_failure_at(error: BedrockError, model: &str, output_started: bool
         exit
     };
     CliError::new(kind, format!("model `{model}`: {error}"), exit)
+}
+
+/// With `-v`, says on stderr where a command's calls go: the client's region
+/// and runtime endpoint.
+pub fn note_client(globals: &Globals, client: &Client) {
+    if globals.verbose > 0 {
+        eprintln!(
+            "note: region {}, runtime endpoint {}",
+            client.region(),
+            client.endpoint_url()
+        );
+    }
 }
 
 /// [`bedrock_failure_at`] before any output.

@@ -54,6 +54,7 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
         ..ClientConfig::default()
     })
     .map_err(|e| context::bedrock_failure(e, &model))?;
+    context::note_client(globals, &client);
     let runtime = context::runtime()?;
     let embeddings = runtime
         .block_on(client.embed(&model, &texts, &options))

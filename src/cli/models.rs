@@ -69,7 +69,7 @@ impl Setup {
     }
 
     fn client(&self, globals: &Globals) -> Result<Client, CliError> {
-        Client::new(ClientConfig {
+        let client = Client::new(ClientConfig {
             env: self.env.clone(),
             profile: globals.profile.clone(),
             region: Some(self.region.clone()),
@@ -77,7 +77,9 @@ impl Setup {
             auth: self.resolved.as_ref().map(|r| r.auth.clone()),
             ..ClientConfig::default()
         })
-        .map_err(|e| context::bedrock_failure(e, "discovery"))
+        .map_err(|e| context::bedrock_failure(e, "discovery"))?;
+        context::note_client(globals, &client);
+        Ok(client)
     }
 
     fn cache(&self) -> (DiscoveryCache<Catalogue>, CacheKey) {
