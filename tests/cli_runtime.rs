@@ -234,14 +234,21 @@ async fn unavailable_every_time_exits_5() {
     assert_eq!(emulator.requests().len(), 3);
 }
 
-#[tokio::test]
-async fn a_stream_broken_after_output_exits_6() {
+/// An emulator whose next stream breaks with a `modelStreamErrorException`
+/// ("The model stopped.") after three events.
+async fn emulator_breaking_after_three_events() -> Emulator {
     let emulator = Emulator::start(0).await.expect("starts");
     emulator.script(Reply::ExceptionAfter {
         events: 3,
         exception_type: "modelStreamErrorException".into(),
         message: "The model stopped.".into(),
     });
+    emulator
+}
+
+#[tokio::test]
+async fn a_stream_broken_after_output_exits_6() {
+    let emulator = emulator_breaking_after_three_events().await;
     let output = chat(&emulator, &["hi"]).await;
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
     assert!(
@@ -258,12 +265,7 @@ async fn a_stream_broken_after_output_exits_6() {
 
 #[tokio::test]
 async fn a_json_stream_broken_after_output_ends_on_its_last_event_line() {
-    let emulator = Emulator::start(0).await.expect("starts");
-    emulator.script(Reply::ExceptionAfter {
-        events: 3,
-        exception_type: "modelStreamErrorException".into(),
-        message: "The model stopped.".into(),
-    });
+    let emulator = emulator_breaking_after_three_events().await;
     let output = chat(&emulator, &["--json", "hi"]).await;
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
     let text = stdout(&output);
