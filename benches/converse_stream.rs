@@ -21,11 +21,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bedrock_lite::bedrock::client::{Client, ClientConfig};
-use bedrock_lite::bedrock::types::{
+use bedrock_lite::credentials::{Auth, Credentials};
+use bedrock_lite::env::Env;
+use bedrock_lite::eventstream::encode_frame;
+use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
 };
-use bedrock_lite::credentials::{Auth, Credentials, Env};
-use bedrock_lite::eventstream::encode_frame;
 use bytes::BytesMut;
 
 #[path = "../tests/common/mod.rs"]

@@ -28,7 +28,7 @@ pub use partition::{partition_of, partitions, Partition};
 
 use std::fmt;
 
-use crate::credentials::Env;
+use crate::env::Env;
 
 /// The SigV4 signing name of both Bedrock services.
 pub const SIGNING_NAME: &str = "bedrock";
@@ -202,7 +202,7 @@ impl std::error::Error for EndpointError {}
 /// dual-stack variables from `env` (see the module docs for the order).
 ///
 /// ```
-/// use bedrock_lite::credentials::Env;
+/// use bedrock_lite::env::Env;
 /// use bedrock_lite::endpoint::{resolve, EndpointSettings, Service};
 /// let settings = EndpointSettings { region: Some("eu-west-1"), ..Default::default() };
 ///

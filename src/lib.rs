@@ -27,9 +27,12 @@ pub mod embeddings;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod endpoint;
+pub mod env;
 pub mod eventstream;
 pub mod http;
+pub mod model_ref;
 pub mod models;
 pub mod sigv4;
 pub mod token;
 pub mod transport;
+pub mod types;

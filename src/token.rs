@@ -14,7 +14,8 @@ use time::PrimitiveDateTime;
 
 use crate::base64;
 use crate::credentials::Credentials;
-use crate::sigv4::{presign_url, SigningIdentity};
+use crate::http::presign_url;
+use crate::sigv4::SigningIdentity;
 
 /// What every Bedrock API key starts with.
 pub const API_KEY_PREFIX: &str = "bedrock-api-key-";

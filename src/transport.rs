@@ -33,8 +33,9 @@ use sha2::{Digest, Sha256};
 use crate::bedrock::error::{BedrockError, ErrorResponse};
 use crate::credentials::cache::CredentialsCache;
 use crate::credentials::chain::DefaultChain;
-use crate::credentials::{Auth, Env};
+use crate::credentials::Auth;
 use crate::endpoint::SIGNING_NAME;
+use crate::env::Env;
 use crate::http::{
     backoff, build_reqwest_client, error_from_reqwest, url_for_messages, ReqwestClient,
 };

@@ -24,8 +24,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use bedrock_lite::credentials::cache::CredentialsCache;
 use bedrock_lite::credentials::chain::DefaultChain;
 use bedrock_lite::credentials::{
-    Auth, CredentialSource, Credentials, CredentialsError, Env, ResolvedAuth, Secret,
+    Auth, CredentialSource, Credentials, CredentialsError, ResolvedAuth, Secret,
 };
+use bedrock_lite::env::Env;
 use bedrock_lite::http::{BoxFuture, HttpClient, HttpError, HttpRequest, HttpResponse};
 use serde_json::Value;
 

@@ -15,7 +15,7 @@ mod common;
 use std::path::Path;
 
 use bedrock_lite::credentials::profile::{selected_profile_name, ProfileFileLocations};
-use bedrock_lite::credentials::Env;
+use bedrock_lite::env::Env;
 use serde_json::Value;
 
 #[test]

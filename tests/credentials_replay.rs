@@ -52,8 +52,9 @@ use bedrock_lite::credentials::profile::{
     selected_profile_name, ProfileFileLocations, ProfileSet, SharedConfig, SourceFile,
 };
 use bedrock_lite::credentials::{
-    container, imds, Auth, CredentialSource, CredentialsError, Env, ResolvedAuth,
+    container, imds, Auth, CredentialSource, CredentialsError, ResolvedAuth,
 };
+use bedrock_lite::env::Env;
 use bedrock_lite::http::{BoxFuture, HttpClient, HttpError, HttpRequest, HttpResponse};
 use serde_json::Value;
 

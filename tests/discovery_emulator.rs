@@ -11,12 +11,12 @@ use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::control::FoundationModelFilter;
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::config::Discovery;
-use bedrock_lite::credentials::{Auth, Credentials, Env};
+use bedrock_lite::credentials::{Auth, Credentials};
 use bedrock_lite::emulator::{Emulator, Reply, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
+use bedrock_lite::env::Env;
 use bedrock_lite::models::cache::{CacheKey, DiscoveryCache, Origin};
-use bedrock_lite::models::discovery::{
-    discover, DiscoveredModel, FoundationModelSummary, InferenceProfileSummary, ModelEntryKind,
-};
+use bedrock_lite::models::discovery::{discover, DiscoveredModel, ModelEntryKind};
+use bedrock_lite::types::{FoundationModelSummary, InferenceProfileSummary};
 
 const OPUS: &str = "anthropic.claude-opus-4-7";
 const APP_PROFILE: &str =

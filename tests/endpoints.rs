@@ -6,8 +6,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use bedrock_lite::credentials::Env;
 use bedrock_lite::endpoint::{partition_of, partitions, resolve, EndpointSettings, Service};
+use bedrock_lite::env::Env;
 use serde_json::Value;
 
 /// Runs one upstream case: `params` (`Region`, `UseFIPS`, `UseDualStack`,

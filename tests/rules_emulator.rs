@@ -6,9 +6,10 @@ use std::process::{Command, Output};
 
 use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::error::BedrockError;
-use bedrock_lite::bedrock::types::{ConverseRequest, InferenceConfiguration};
-use bedrock_lite::credentials::{Auth, Credentials, Env};
+use bedrock_lite::credentials::{Auth, Credentials};
 use bedrock_lite::emulator::{Emulator, Reply, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
+use bedrock_lite::env::Env;
+use bedrock_lite::types::{ConverseRequest, InferenceConfiguration};
 use serde_json::Value;
 
 fn client(emulator: &Emulator) -> Client {

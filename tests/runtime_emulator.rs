@@ -11,14 +11,15 @@ use std::time::{Duration, SystemTime};
 use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::bedrock::stream::ConverseStream;
-use bedrock_lite::bedrock::types::{
+use bedrock_lite::credentials::{Auth, Credentials, Secret};
+use bedrock_lite::emulator::{
+    Emulator, RecordedRequest, Reply, DEMO_ACCESS_KEY_ID, DEMO_BEARER_TOKEN, DEMO_SECRET_ACCESS_KEY,
+};
+use bedrock_lite::env::Env;
+use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ContentBlockStart, ConversationRole, ConverseOutput,
     ConverseRequest, Message, ReasoningContentBlock, ReasoningContentBlockDelta, StopReason,
     StreamEvent, StreamExceptionKind,
-};
-use bedrock_lite::credentials::{Auth, Credentials, Env, Secret};
-use bedrock_lite::emulator::{
-    Emulator, RecordedRequest, Reply, DEMO_ACCESS_KEY_ID, DEMO_BEARER_TOKEN, DEMO_SECRET_ACCESS_KEY,
 };
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

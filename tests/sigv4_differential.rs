@@ -28,10 +28,10 @@ use aws_sigv4::http_request::{
     SignableRequest as AwsRequest, SignatureLocation as AwsLocation,
     SigningSettings as AwsSettings, UriPathNormalizationMode,
 };
-use bedrock_lite::http::HttpRequest;
+use bedrock_lite::http::{presign_url, sign_http_request, HttpRequest};
 use bedrock_lite::sigv4::{
-    percent_encode, presign_url, sign_http_request, Payload, SessionTokenPlacement,
-    SignableRequest, SignatureLocation, Signer, SigningIdentity, SigningScope, SigningSettings,
+    percent_encode, Payload, SessionTokenPlacement, SignableRequest, SignatureLocation, Signer,
+    SigningIdentity, SigningScope, SigningSettings,
 };
 use proptest::collection::vec;
 use proptest::option;

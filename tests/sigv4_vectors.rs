@@ -17,10 +17,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bedrock_lite::http::HttpRequest;
+use bedrock_lite::http::{presign_url, sign_http_request, HttpRequest};
 use bedrock_lite::sigv4::{
-    presign_url, sign_http_request, RawRequest, SignatureLocation, SignedRawRequest,
-    SigningContext, SigningSettings,
+    RawRequest, SignatureLocation, SignedRawRequest, SigningContext, SigningSettings,
 };
 
 /// The inputs every legacy botocore case shares (PROVENANCE.md): the example

@@ -4,8 +4,8 @@
 
 use std::borrow::Cow;
 
-use bedrock_lite::bedrock::types::{parse_event, ContentBlockDelta, StreamEvent};
 use bedrock_lite::eventstream::Decoder;
+use bedrock_lite::types::{parse_event, ContentBlockDelta, StreamEvent};
 use bytes::Bytes;
 
 mod common;

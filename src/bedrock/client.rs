@@ -14,11 +14,12 @@ use bytes::Bytes;
 
 use super::error::BedrockError;
 use super::stream::ConverseStream;
-use super::types::{ConverseRequest, ConverseResponse};
-use crate::credentials::{region, Auth, Env};
+use crate::credentials::{region, Auth};
 use crate::endpoint::{self, Endpoint, EndpointSettings, Service};
-use crate::models::model_ref::ModelRef;
+use crate::env::Env;
+use crate::model_ref::ModelRef;
 use crate::transport::{Method, ServiceRequest, Transport, TransportConfig};
+use crate::types::{ConverseRequest, ConverseResponse};
 
 /// The default idle timeout of a stream (and the wait for response headers).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);

@@ -9,14 +9,13 @@ use serde::de::DeserializeOwned;
 
 use super::client::Client;
 use super::error::BedrockError;
-use super::types::ConverseRequest;
-use crate::models::discovery::{
-    FoundationModelSummary, GetInferenceProfileResponse, InferenceProfileSummary,
-    ListFoundationModelsResponse, ListInferenceProfilesResponse,
-};
-use crate::models::model_ref::{ModelKind, ModelRef};
+use crate::model_ref::{ModelKind, ModelRef};
 use crate::models::rules;
 use crate::sigv4::percent_encode;
+use crate::types::{
+    ConverseRequest, FoundationModelSummary, GetInferenceProfileResponse, InferenceProfileSummary,
+    ListFoundationModelsResponse, ListInferenceProfilesResponse,
+};
 
 /// ListFoundationModels' filters (all optional), as the API names them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -10,9 +10,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::bedrock::types::{StreamException, StreamExceptionKind};
 use crate::credentials::CredentialsError;
 use crate::http::one_line;
+use crate::types::{StreamException, StreamExceptionKind};
 
 /// An error from the Bedrock runtime client.
 #[derive(Debug, Clone, PartialEq, Eq)]

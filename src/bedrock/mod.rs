@@ -6,4 +6,3 @@ pub mod client;
 pub mod control;
 pub mod error;
 pub mod stream;
-pub mod types;

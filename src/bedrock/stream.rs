@@ -16,8 +16,8 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::error::BedrockError;
-use super::types::{parse_event, parse_exception, StreamEvent};
 use crate::eventstream::{Decoder, Message};
+use crate::types::{parse_event, parse_exception, StreamEvent};
 
 /// One ConverseStream event: a decoded event-stream message with
 /// `:message-type` `event`, sharing the received bytes.

@@ -18,12 +18,12 @@ use std::time::{Duration, Instant};
 use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::bedrock::stream::ConverseStream;
-use bedrock_lite::bedrock::types::{
+use bedrock_lite::env::Env;
+use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseMetrics, ConverseOutput,
     ConverseRequest, ConverseResponse, InferenceConfiguration, Message, ReasoningContentBlock,
     ReasoningContentBlockDelta, StopReason, StreamEvent, SystemContentBlock, TokenUsage,
 };
-use bedrock_lite::credentials::Env;
 use lexopt::Arg;
 
 use crate::args::{self, Globals};

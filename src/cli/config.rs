@@ -3,7 +3,7 @@
 //! A key that is not set exits 1 (as `git config` does); a config error exits 2.
 
 use bedrock_lite::config::{self, ConfigDocument, ConfigError};
-use bedrock_lite::credentials::Env;
+use bedrock_lite::env::Env;
 use lexopt::Arg;
 
 use crate::args::{self, Globals};

@@ -8,7 +8,8 @@ use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::config::{self, Config};
 use bedrock_lite::credentials::chain::DefaultChain;
 use bedrock_lite::credentials::region::{self, ResolvedRegion};
-use bedrock_lite::credentials::{CredentialsError, Env, ResolvedAuth};
+use bedrock_lite::credentials::{CredentialsError, ResolvedAuth};
+use bedrock_lite::env::Env;
 use bedrock_lite::http::ReqwestClient;
 
 use crate::args::Globals;

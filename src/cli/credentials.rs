@@ -16,7 +16,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bedrock_lite::credentials::profile::SharedConfig;
-use bedrock_lite::credentials::{region, Auth, Env, ResolvedAuth};
+use bedrock_lite::credentials::{region, Auth, ResolvedAuth};
+use bedrock_lite::env::Env;
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;

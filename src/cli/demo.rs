@@ -8,12 +8,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::error::BedrockError;
-use bedrock_lite::bedrock::types::{
+use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
+use bedrock_lite::env::Env;
+use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
     TokenUsage,
 };
-use bedrock_lite::credentials::Env;
-use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
 
 use crate::args::{self, Globals};
 use crate::context;

@@ -2,8 +2,8 @@
 //! embeddings as JSON `{model, embeddings: [[...]]}`.
 
 use bedrock_lite::bedrock::client::{Client, ClientConfig};
-use bedrock_lite::credentials::Env;
 use bedrock_lite::embeddings::{EmbedError, EmbedOptions, ErrorClass, DEFAULT_MODEL};
+use bedrock_lite::env::Env;
 use lexopt::Arg;
 
 use crate::args::{self, Globals};

@@ -7,11 +7,11 @@ use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::control::FoundationModelFilter;
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::config::{discovery_should_run, Config, DiscoveryMode};
-use bedrock_lite::credentials::{Auth, Env, ResolvedAuth};
+use bedrock_lite::credentials::{Auth, ResolvedAuth};
+use bedrock_lite::env::Env;
 use bedrock_lite::models::cache::{credential_identity, default_dir, CacheKey, DiscoveryCache};
-use bedrock_lite::models::discovery::{
-    discover, DiscoveredModel, FoundationModelSummary, InferenceProfileSummary,
-};
+use bedrock_lite::models::discovery::{discover, DiscoveredModel};
+use bedrock_lite::types::{FoundationModelSummary, InferenceProfileSummary};
 use lexopt::Arg;
 use serde::{Deserialize, Serialize};
 use serde_json::json;

@@ -13,11 +13,9 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::bedrock::types::{
-    GuardrailConfiguration, GuardrailStreamProcessingMode, GuardrailTrace,
-};
 use crate::credentials::profile::location::home_dir;
-use crate::credentials::Env;
+use crate::env::Env;
+use crate::types::{GuardrailConfiguration, GuardrailStreamProcessingMode, GuardrailTrace};
 
 pub use document::ConfigDocument;
 

@@ -4,9 +4,9 @@
 use serde_json::{Map, Value};
 
 use super::{ConfigError, ConfiguredModel, Cost, Discovery, DiscoveryMode, Embeddings, Guardrail};
-use crate::bedrock::types::{GuardrailStreamProcessingMode, GuardrailTrace};
 use crate::config::Config;
-use crate::models::model_ref::ModelRef;
+use crate::model_ref::ModelRef;
+use crate::types::{GuardrailStreamProcessingMode, GuardrailTrace};
 
 /// The input modalities a `models[].input` list may name.
 const MODALITIES: &[&str] = &["text", "image", "document", "video", "audio"];

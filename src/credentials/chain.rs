@@ -19,15 +19,17 @@ use super::imds::ImdsProvider;
 use super::profile::{self, SharedConfig, Sources};
 use super::{
     container, environment, region, web_identity, Auth, CredentialSource, Credentials,
-    CredentialsError, Env, ResolvedAuth,
+    CredentialsError, ResolvedAuth,
 };
+use crate::env::Env;
 use crate::http::{BoxFuture, HttpClient};
 
 /// The default chain over an [`Env`] and an [`HttpClient`].
 ///
 /// ```
 /// use std::sync::Arc;
-/// use bedrock_lite::credentials::{chain::DefaultChain, CredentialSource, Env};
+/// use bedrock_lite::credentials::{chain::DefaultChain, CredentialSource};
+/// use bedrock_lite::env::Env;
 /// # use bedrock_lite::http::*;
 /// # #[derive(Debug)] struct NoNetwork;
 /// # impl HttpClient for NoNetwork {

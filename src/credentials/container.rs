@@ -14,7 +14,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::json_credentials::{self, JsonCredentialsError};
-use super::{Credentials, CredentialsError, Env};
+use super::{Credentials, CredentialsError};
+use crate::env::Env;
 use crate::http::{
     one_line, send_with_retries, url_for_messages, Attempt, BoxFuture, HttpClient, HttpRequest,
 };
@@ -116,7 +117,8 @@ pub async fn load(http: &dyn HttpClient, env: &Env) -> Result<Credentials, Crede
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// use bedrock_lite::credentials::{container, Env};
+/// use bedrock_lite::credentials::{container};
+/// use bedrock_lite::env::Env;
 /// let env = Env::from_vars([("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/creds?a=1")]);
 /// let url = container::endpoint_url(&env, &container::SystemDns).await.unwrap();
 /// assert_eq!(url, "http://169.254.170.2/creds?a=1");

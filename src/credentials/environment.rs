@@ -5,7 +5,8 @@
 //!
 //! A blank value counts as unset, and values are trimmed.
 
-use super::{Credentials, CredentialsError, Env, Secret};
+use super::{Credentials, CredentialsError, Secret};
+use crate::env::Env;
 
 /// The variable holding a Bedrock API key.
 pub const BEARER_TOKEN_VAR: &str = "AWS_BEARER_TOKEN_BEDROCK";
@@ -30,7 +31,8 @@ pub fn bearer_token(env: &Env) -> Result<Secret, CredentialsError> {
 /// Only one of the two: [`CredentialsError::InvalidConfig`] naming the missing variable.
 ///
 /// ```
-/// use bedrock_lite::credentials::{environment, Env};
+/// use bedrock_lite::credentials::{environment};
+/// use bedrock_lite::env::Env;
 /// let env = Env::from_vars([("AWS_ACCESS_KEY_ID", "AKID"), ("AWS_SECRET_ACCESS_KEY", "s")]);
 /// assert_eq!(environment::credentials(&env)?.access_key_id, "AKID");
 /// # Ok::<(), bedrock_lite::credentials::CredentialsError>(())

@@ -9,10 +9,6 @@
 //! Every outside input goes through [`Env`] (variables, files, clock) and
 //! [`crate::http::HttpClient`], so the whole chain can be replayed in tests.
 
-mod env;
-
-pub use env::Env;
-
 use std::fmt;
 use std::time::SystemTime;
 

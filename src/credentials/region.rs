@@ -5,7 +5,8 @@
 use std::fmt;
 
 use super::profile::SharedConfig;
-use super::{CredentialsError, Env};
+use super::CredentialsError;
+use crate::env::Env;
 
 /// The region used when nothing names one.
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -50,7 +51,8 @@ pub struct ResolvedRegion {
 /// nor the environment names one.
 ///
 /// ```
-/// use bedrock_lite::credentials::{region, Env};
+/// use bedrock_lite::credentials::{region};
+/// use bedrock_lite::env::Env;
 /// let env = Env::from_vars([("AWS_REGION", " "), ("AWS_DEFAULT_REGION", "eu-west-3")]);
 /// let found = region::resolve(None, &env, None)?;
 /// assert_eq!(found.region, "eu-west-3");

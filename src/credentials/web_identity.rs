@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 use super::sts;
-use super::{Credentials, CredentialsError, Env};
+use super::{Credentials, CredentialsError};
+use crate::env::Env;
 use crate::http::HttpClient;
 
 /// The name this source goes by in errors.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::models::model_ref::ModelRef;
+use crate::model_ref::ModelRef;
 
 use super::EmbedError;
 

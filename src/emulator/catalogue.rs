@@ -16,7 +16,7 @@ use super::auth;
 use super::converse::error;
 use super::routes::decode;
 use super::server::{RecordedRequest, Response};
-use crate::models::discovery::{
+use crate::types::{
     FoundationModelLifecycle, FoundationModelSummary, InferenceProfileModel,
     InferenceProfileSummary, ListFoundationModelsResponse, ListInferenceProfilesResponse,
 };

@@ -1,5 +1,5 @@
 //! The replies: Converse and ConverseStream answers built from the typed
-//! shapes of [`crate::bedrock::types`], and errors as Bedrock sends them.
+//! shapes of [`crate::types`], and errors as Bedrock sends them.
 
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use super::invoke;
 use super::routes::{self, Operation};
 use super::script::{Reply, Shared};
 use super::server::{Body, RecordedRequest, Response};
-use crate::bedrock::types::{
+use crate::types::{
     ContentBlock, ContentBlockDelta, ContentBlockDeltaEvent, ContentBlockStart,
     ContentBlockStartEvent, ContentBlockStopEvent, ConversationRole, ConverseMetrics,
     ConverseOutput, ConverseRequest, ConverseResponse, ConverseStreamMetadataEvent, Message,

@@ -5,8 +5,8 @@
 use bytes::{Bytes, BytesMut};
 use serde_json::Value;
 
-use crate::bedrock::types::StreamEvent;
 use crate::eventstream::{encode_frame, Header, HeaderValue};
+use crate::types::StreamEvent;
 
 /// Where padding is cut from (Bedrock pads with letters and digits).
 const PADDING: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -63,8 +63,8 @@ pub(crate) fn exception(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bedrock::types::{parse_event, parse_exception, StreamExceptionKind};
     use crate::eventstream::Decoder;
+    use crate::types::{parse_event, parse_exception, StreamExceptionKind};
 
     #[test]
     fn frames_decode_with_padding() {

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::{write_atomically, xdg_dir, Discovery};
-use crate::credentials::Env;
+use crate::env::Env;
 
 /// The cache directory: `$XDG_CACHE_HOME/bedrock-lite` (an absolute path), else
 /// `~/.cache/bedrock-lite`; `None` without a home.

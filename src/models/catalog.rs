@@ -8,7 +8,7 @@
 //! Figures that are least certain are marked `approx`. A config file's `models`
 //! entries override the table.
 
-use crate::models::model_ref::ModelRef;
+use crate::model_ref::ModelRef;
 
 /// Text only.
 const TEXT: &[&str] = &["text"];

@@ -6,5 +6,4 @@
 pub mod cache;
 pub mod catalog;
 pub mod discovery;
-pub mod model_ref;
 pub mod rules;

@@ -8,8 +8,8 @@
 //! model, the ref's own text is matched. Dotted versions (`opus-4.7`) match as
 //! dashed ones (`opus-4-7`). Adding a model is one line in [`RULES`].
 
-use crate::bedrock::types::ConverseRequest;
-use crate::models::model_ref::ModelRef;
+use crate::model_ref::ModelRef;
+use crate::types::ConverseRequest;
 
 /// A request parameter a model may reject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,7 @@ pub const RULES: &[Rule] = &[Rule {
 /// application inference profile).
 ///
 /// ```
-/// use bedrock_lite::bedrock::types::{ConverseRequest, InferenceConfiguration};
+/// use bedrock_lite::types::{ConverseRequest, InferenceConfiguration};
 /// use bedrock_lite::models::rules;
 /// let mut request = ConverseRequest {
 ///     inference_config: Some(InferenceConfiguration { temperature: Some(0.5), ..Default::default() }),
@@ -140,7 +140,7 @@ fn matches(target: &str, fragment: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bedrock::types::InferenceConfiguration;
+    use crate::types::InferenceConfiguration;
     use serde_json::json;
 
     fn request() -> ConverseRequest {

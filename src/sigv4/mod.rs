@@ -18,8 +18,8 @@
 //! * [`Signer`]: the fast path for a transport: sign a request given as parts
 //!   ([`SignableRequest`]) and get the headers to add ([`HeaderSignature`]) or the
 //!   query to append ([`QuerySignature`]).
-//! * [`sign_http_request`] and [`presign_url`]: the same over a buffered
-//!   [`crate::http::HttpRequest`] or a URL, with a process-wide key cache.
+//! * `http::sign` (outside this pure module) applies it to a buffered HTTP
+//!   request or presigns a URL, with a process-wide key cache.
 //! * [`Signer::explain`] and [`RawRequest`]: the canonical request and string to
 //!   sign that AWS compares, for debugging `SignatureDoesNotMatch`; `RawRequest`
 //!   reads raw request text and a [`SigningContext`] the test suite's
@@ -35,7 +35,6 @@ mod canonical;
 mod context;
 mod digest;
 mod error;
-mod http_adapter;
 mod key_cache;
 mod raw_request;
 mod signer;
@@ -44,7 +43,6 @@ mod url;
 
 pub use context::{ContextError, SigningContext};
 pub use error::SigningError;
-pub use http_adapter::{presign_url, sign_http_request};
 pub use raw_request::{RawRequest, RawRequestError, SignedRawRequest};
 pub use signer::{
     Explanation, HeaderPair, HeaderSignature, Payload, QuerySignature, SessionTokenPlacement,
@@ -53,6 +51,7 @@ pub use signer::{
 #[cfg(feature = "emulator")]
 pub(crate) use uri_encode::percent_decode;
 pub use uri_encode::percent_encode;
+pub(crate) use url::split_url;
 
 /// The credentials a request is signed with. Borrowed, so that the caller decides
 /// where secrets live; `Debug` shows only the access key id.

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use bytes::{Bytes, BytesMut};
 
 use super::*;
-use crate::bedrock::types::{ContentBlockDelta, StreamExceptionKind};
 use crate::eventstream::{encode_frame, Header, HeaderValue};
+use crate::types::{ContentBlockDelta, StreamExceptionKind};
 
 fn string(name: &'static str, value: &str) -> Header {
     Header::new(name, HeaderValue::String(value.to_owned().into()))

@@ -1,6 +1,7 @@
 //! Which IMDS endpoint to talk to (`imds-endpoint-tests.json` pins this down).
 
-use crate::credentials::{CredentialsError, Env};
+use crate::credentials::CredentialsError;
+use crate::env::Env;
 
 /// The IPv4 endpoint, the default.
 const IPV4: &str = "http://169.254.169.254";
@@ -32,7 +33,7 @@ pub struct EndpointConfig {
 ///
 /// ```
 /// use bedrock_lite::credentials::imds::{resolve_endpoint, EndpointConfig};
-/// use bedrock_lite::credentials::Env;
+/// use bedrock_lite::env::Env;
 /// let env = Env::from_vars([("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv6")]);
 /// let url = resolve_endpoint(&env, &EndpointConfig::default()).unwrap();
 /// assert_eq!(url, "http://[fd00:ec2::254]");

@@ -21,7 +21,8 @@ pub use endpoint::{resolve_endpoint, EndpointConfig};
 use std::time::{Duration, SystemTime};
 
 use super::json_credentials::{self, JsonCredentialsError};
-use super::{Credentials, CredentialsError, Env, Secret};
+use super::{Credentials, CredentialsError, Secret};
+use crate::env::Env;
 use crate::http::{one_line, random_up_to, retry_delay, HttpClient, HttpRequest, HttpResponse};
 
 /// The name this source goes by in errors.

@@ -5,7 +5,8 @@
 //! AWS SDKs would send them.
 
 use super::SharedConfig;
-use crate::credentials::{sts, CredentialsError, Env};
+use crate::credentials::{sts, CredentialsError};
+use crate::env::Env;
 
 /// The one STS endpoint of the `aws` partition that serves every region.
 const STS_GLOBAL_ENDPOINT: &str = "https://sts.amazonaws.com";
@@ -90,7 +91,8 @@ impl SharedConfig {
     /// Errors: FIPS or dual-stack asked for with a region that is not valid.
     ///
     /// ```
-    /// use bedrock_lite::credentials::{profile::*, Env};
+    /// use bedrock_lite::credentials::{profile::*};
+    /// use bedrock_lite::env::Env;
     /// let files = ProfileSet::parse(
     ///     SourceFile { path: "config", contents: "[default]\nuse_fips_endpoint = true" },
     ///     SourceFile { path: "credentials", contents: "" },

@@ -7,7 +7,8 @@ use crate::credentials::imds::ImdsProvider;
 use crate::credentials::sso::{self, SsoParams};
 use crate::credentials::sts::{self, AssumeRoleParams};
 use crate::credentials::web_identity::{self, WebIdentityParams};
-use crate::credentials::{container, environment, process, Credentials, CredentialsError, Env};
+use crate::credentials::{container, environment, process, Credentials, CredentialsError};
+use crate::env::Env;
 use crate::http::HttpClient;
 
 /// What a plan may need to reach: the outside world and the settings of the

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::credentials::Env;
+use crate::env::Env;
 
 /// The paths of the two shared files.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +20,8 @@ impl ProfileFileLocations {
     /// The locations `env` selects.
     ///
     /// ```
-    /// use bedrock_lite::credentials::{profile::ProfileFileLocations, Env};
+    /// use bedrock_lite::credentials::{profile::ProfileFileLocations};
+    /// use bedrock_lite::env::Env;
     /// let env = Env::from_vars([("HOME", "/home/ann"), ("AWS_CONFIG_FILE", "~/cfg")]);
     /// let found = ProfileFileLocations::from_env(&env);
     /// assert_eq!(found.config, std::path::Path::new("/home/ann/cfg"));

@@ -27,7 +27,8 @@ pub use section::{Origin, Property, Section};
 use std::io;
 use std::path::Path;
 
-use super::{CredentialsError, Env};
+use super::CredentialsError;
+use crate::env::Env;
 
 const SOURCE: &str = "profile";
 

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use super::json_credentials::parse_rfc3339;
 use super::profile::location::expand_home;
 use super::sts::resolve_endpoint;
-use super::{Credentials, CredentialsError, Env, Secret};
+use super::{Credentials, CredentialsError, Secret};
+use crate::env::Env;
 use crate::http::{
     one_line, send_with_retries, url_for_messages, Attempt, HttpClient, HttpRequest, HttpResponse,
     SERVICE_CONNECT_TIMEOUT, SERVICE_READ_TIMEOUT,

@@ -2,7 +2,8 @@
 //! configured URLs from the environment, else the regional hostname of the region's
 //! partition, with the FIPS and dual-stack variants.
 
-use crate::credentials::{CredentialsError, Env};
+use crate::credentials::CredentialsError;
+use crate::env::Env;
 
 /// Resolves the base URL (no trailing `/`) of a service, in the SDK's order:
 /// `AWS_ENDPOINT_URL_<service_key>`, then `configured` (the endpoint the profile gives),

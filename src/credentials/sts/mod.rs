@@ -14,12 +14,14 @@ pub(crate) use endpoint::resolve as resolve_endpoint;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::json_credentials::parse_rfc3339;
-use super::{Credentials, CredentialsError, Env, Secret};
+use super::{Credentials, CredentialsError, Secret};
+use crate::env::Env;
+use crate::http::sign_http_request;
 use crate::http::{
     one_line, send_with_retries, url_for_messages, Attempt, HttpClient, HttpRequest, HttpResponse,
     SERVICE_CONNECT_TIMEOUT, SERVICE_READ_TIMEOUT,
 };
-use crate::sigv4::{percent_encode, sign_http_request, SigningIdentity};
+use crate::sigv4::{percent_encode, SigningIdentity};
 
 /// The STS API version all requests name.
 const API_VERSION: &str = "2011-06-15";

@@ -1,5 +1,9 @@
 use super::*;
 use crate::config::ConfiguredModel;
+use crate::types::{
+    FoundationModelLifecycle, GetInferenceProfileResponse, InferenceProfileModel,
+    ListFoundationModelsResponse, ListInferenceProfilesResponse,
+};
 
 fn fm(id: &str, provider: &str, types: &[&str]) -> FoundationModelSummary {
     FoundationModelSummary {

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use bedrock_lite::bedrock::client::{Client, ClientConfig};
-use bedrock_lite::bedrock::types::{
+use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
 };
 

@@ -2,7 +2,7 @@
 //! or stream's `trace` when the request asked for it. Read-only diagnostics:
 //! the enumerated fields (`action`, `type`, `confidence`, ...) are kept as
 //! strings, with their known values in the docs, and a missing member reads as
-//! its zero value (see [`crate::bedrock::types`]).
+//! its zero value (see [`crate::types`]).
 
 use std::collections::BTreeMap;
 

@@ -125,7 +125,7 @@ macro_rules! string_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_str($crate::bedrock::types::wire::StrVisitor::new())
+                deserializer.deserialize_str($crate::types::wire::StrVisitor::new())
             }
         }
     };

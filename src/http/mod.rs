@@ -2,6 +2,10 @@
 //! endpoint, IMDS) talk through, so tests can replay recorded traffic without
 //! sockets. [`ReqwestClient`] is the real one.
 
+mod sign;
+
+pub use sign::{presign_url, sign_http_request};
+
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;

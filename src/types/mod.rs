@@ -18,6 +18,7 @@
 //! enumeration member is still an error. Bytes (`Blob`) are base64 on the wire.
 
 mod content;
+mod control;
 mod guardrail_trace;
 mod request;
 mod response;
@@ -25,6 +26,7 @@ mod stream;
 mod wire;
 
 pub use content::*;
+pub use control::*;
 pub use guardrail_trace::*;
 pub use request::*;
 pub use response::*;

@@ -121,7 +121,7 @@ pub struct Arn {
 /// A parsed model ref.
 ///
 /// ```
-/// use bedrock_lite::models::model_ref::{Geo, ModelKind, ModelRef};
+/// use bedrock_lite::model_ref::{Geo, ModelKind, ModelRef};
 /// let model: ModelRef = "amazon-bedrock/us.anthropic.claude-3-haiku-20240307-v1:0".parse()?;
 /// assert_eq!(model.id(), "us.anthropic.claude-3-haiku-20240307-v1:0");
 /// assert_eq!(model.kind(), &ModelKind::InferenceProfile { geo: Some(Geo::Us) });
@@ -133,7 +133,7 @@ pub struct Arn {
 /// let model = ModelRef::parse(arn)?;
 /// assert_eq!(model.kind(), &ModelKind::ApplicationInferenceProfile);
 /// assert_eq!(model.region(), Some("eu-west-1"));
-/// # Ok::<(), bedrock_lite::models::model_ref::ModelRefError>(())
+/// # Ok::<(), bedrock_lite::model_ref::ModelRefError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelRef {

@@ -342,13 +342,13 @@ impl std::error::Error for EventParseError {
 ///
 /// ```
 /// use std::borrow::Cow;
-/// use bedrock_lite::bedrock::types::{parse_event, ContentBlockDelta, StreamEvent};
+/// use bedrock_lite::types::{parse_event, ContentBlockDelta, StreamEvent};
 /// let payload = br#"{"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcdefgh"}"#;
 /// let StreamEvent::ContentBlockDelta(event) = parse_event("contentBlockDelta", payload)? else {
 ///     panic!("a delta");
 /// };
 /// assert!(matches!(event.delta, ContentBlockDelta::Text(Cow::Borrowed("Hello"))));
-/// # Ok::<(), bedrock_lite::bedrock::types::EventParseError>(())
+/// # Ok::<(), bedrock_lite::types::EventParseError>(())
 /// ```
 pub fn parse_event<'a>(
     event_type: &str,
@@ -558,7 +558,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for ReasoningContentBlockDelta<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bedrock::types::PerformanceConfigLatency;
+    use crate::types::PerformanceConfigLatency;
     use proptest::prelude::*;
     use serde_json::json;
 

@@ -3,10 +3,11 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::signer::{Payload, SignableRequest, Signer, SigningScope, SigningSettings};
-use super::url::split_url;
-use super::{SigningError, SigningIdentity};
-use crate::http::HttpRequest;
+use super::HttpRequest;
+use crate::sigv4::{
+    split_url, Payload, SignableRequest, Signer, SigningError, SigningIdentity, SigningScope,
+    SigningSettings,
+};
 
 static SHARED_SIGNER: Signer = Signer::new(SigningSettings::DEFAULT);
 

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 /// Environment variables, files and the clock, real or replayed.
 ///
 /// ```
-/// use bedrock_lite::credentials::Env;
+/// use bedrock_lite::env::Env;
 /// let env = Env::from_vars([("AWS_REGION", "eu-west-1")]);
 /// assert_eq!(env.var("AWS_REGION"), Some("eu-west-1"));
 /// assert_eq!(env.var("AWS_PROFILE"), None);
