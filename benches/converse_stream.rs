@@ -20,13 +20,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::credentials::{Auth, Credentials};
 use bedrock_lite::env::Env;
 use bedrock_lite::eventstream::encode_frame;
+use bedrock_lite::settings::{Settings, Timeouts};
 use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
 };
+use bedrock_lite::Client;
 use bytes::BytesMut;
 
 #[path = "../tests/common/mod.rs"]
@@ -175,18 +176,24 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let client = Client::new(ClientConfig {
-        env: Env::from_vars(Vec::<(String, String)>::new()),
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(format!("http://127.0.0.1:{port}")),
-        auth: Some(Auth::SigV4(Credentials::new(
+    let settings = Settings::builder()
+        .env(Env::from_vars([(
+            "HOME",
+            "/nonexistent/bedrock-lite-bench-home",
+        )]))
+        .region("us-east-1")
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .credentials(Auth::SigV4(Credentials::new(
             "AKIDEXAMPLE",
             "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        ))),
-        idle_timeout: Duration::from_secs(10),
-        ..ClientConfig::default()
-    })
-    .unwrap();
+        )))
+        .timeouts(Timeouts {
+            idle: Duration::from_secs(10),
+            ..Timeouts::default()
+        })
+        .resolve()
+        .unwrap();
+    let client = Client::new(settings);
     let request = ConverseRequest {
         messages: vec![Message {
             role: ConversationRole::User,

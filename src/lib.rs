@@ -1,21 +1,44 @@
 //! # bedrock-lite
 //!
 //! A small, fast Amazon Bedrock client that does not use the AWS SDK. The parts that
-//! matter are written here, as pure code that can be fuzzed and benchmarked alone:
+//! matter are written here, as pure code that can be fuzzed and benchmarked alone.
 //!
-//! * [`eventstream`]: the `application/vnd.amazon.eventstream` frame codec: an
-//!   incremental, zero-copy decoder and an encoder.
-//! * [`sigv4`]: AWS Signature Version 4 request signing, with a cached signing key.
-//! * [`credentials`]: the AWS credential chain and region resolution.
-//! * [`endpoint`]: `bedrock` and `bedrock-runtime` endpoints for every partition,
-//!   FIPS, dual-stack and endpoint overrides.
-//! * [`models`]: model refs (ids, inference profiles, ARNs).
-//! * [`bedrock`]: typed Converse / ConverseStream shapes and stream events, and the
-//!   runtime [`bedrock::client::Client`].
-//! * [`transport`]: the signed send: retries, clock-skew correction, typed errors.
+//! One import line serves a program: [`Settings`] resolves everything once (flags,
+//! env, config file, AWS profile, defaults), [`Client`] speaks Bedrock with the model
+//! rules, the guardrail and the region handling applied.
 //!
-//! The modules follow the path a request takes (see `DESIGN.md`): each uses only
-//! the ones before it.
+//! ```no_run
+//! use bedrock_lite::{Client, Settings};
+//! use bedrock_lite::types::{ContentBlock, ConversationRole, ConverseRequest, Message};
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::new(Settings::resolve()?);
+//! let request = ConverseRequest {
+//!     messages: vec![Message { role: ConversationRole::User, content: vec![ContentBlock::Text("Hello".into())] }],
+//!     ..Default::default()
+//! };
+//! let mut stream = client.converse_stream("us.anthropic.claude-sonnet-4-6", &request).await?;
+//! while let Some(event) = stream.next_event().await {
+//!     if let Some(text) = event?.text() {
+//!         print!("{text}");
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! The modules, in the order a request meets them (each uses only those before it):
+//!
+//! * leaves, pure and I/O-free: [`env`] (variables, files, clock), [`base64`],
+//!   [`eventstream`] (the `application/vnd.amazon.eventstream` frame codec),
+//!   [`sigv4`] (request signing), [`model_ref`] (model ids, profiles, ARNs), and
+//!   [`types`] (the Bedrock API shapes);
+//! * [`http`]: the one HTTP interface and retry policy;
+//! * [`config`]: the config file; [`credentials`]: the AWS credential chain;
+//!   [`endpoint`]: where requests go; [`settings`]: all of them resolved once;
+//! * [`models`]: the known-model catalog, request rules, discovery logic;
+//!   [`embeddings`]: per-family embedding bodies;
+//! * [`transport`]: the signed send, retries, clock skew, typed service errors;
+//! * [`bedrock`]: the [`Client`], its streams and its errors; [`token`]: short-term
+//!   Bedrock API keys.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -32,7 +55,14 @@ pub mod eventstream;
 pub mod http;
 pub mod model_ref;
 pub mod models;
+pub mod settings;
 pub mod sigv4;
 pub mod token;
 pub mod transport;
 pub mod types;
+
+pub use bedrock::client::{CallOptions, Client};
+pub use bedrock::error::BedrockError;
+pub use bedrock::stream::{ConverseStream, Event, StreamError};
+pub use model_ref::ModelRef;
+pub use settings::Settings;

@@ -106,7 +106,15 @@ struct Exchange {
     /// Lower-case names, first value.
     headers: HashMap<String, String>,
     body: Vec<u8>,
-    response: Option<HttpResponse>,
+    response: Option<Recorded>,
+}
+
+/// A recorded response, its body gathered from the recording's data events.
+#[derive(Debug)]
+struct Recorded {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
 /// The exchanges of `http-traffic.json`, in the order their requests were made.
@@ -158,7 +166,7 @@ fn load_traffic(path: &Path) -> Result<Vec<Exchange>, String> {
                 .get("status")
                 .and_then(Value::as_u64)
                 .ok_or("no status")?;
-            exchange.response = Some(HttpResponse {
+            exchange.response = Some(Recorded {
                 status: u16::try_from(status).map_err(|e| e.to_string())?,
                 headers: first_values(ok.get("headers")).into_iter().collect(),
                 body: Vec::new(),
@@ -205,7 +213,13 @@ fn recorded_now(exchanges: &[Exchange]) -> SystemTime {
     );
     exchanges
         .iter()
-        .filter_map(|e| e.response.as_ref()?.header("date"))
+        .filter_map(|e| {
+            let headers = &e.response.as_ref()?.headers;
+            headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("date"))
+                .map(|(_, value)| value.as_str())
+        })
         .find_map(|date| time::PrimitiveDateTime::parse(date, &format).ok())
         .map(|date| SystemTime::from(date.assume_utc()))
         .unwrap_or(UNIX_EPOCH + Duration::from_secs(DEFAULT_NOW))
@@ -278,6 +292,11 @@ impl HttpClient for Replayer {
                     );
                 recorded
                     .response
+                    .map(|r| HttpResponse {
+                        status: r.status,
+                        headers: r.headers,
+                        body: r.body.into(),
+                    })
                     .ok_or_else(|| HttpError::Other("no recorded response".into()))
             }
         };

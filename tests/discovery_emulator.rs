@@ -7,13 +7,15 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::control::FoundationModelFilter;
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::config::Discovery;
-use bedrock_lite::credentials::{Auth, Credentials};
-use bedrock_lite::emulator::{Emulator, Reply, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
-use bedrock_lite::env::Env;
+use bedrock_lite::emulator::{Emulator, Reply};
+use bedrock_lite::http::RetryPolicy;
+use bedrock_lite::transport::{ServiceError, ServiceErrorKind};
+use bedrock_lite::Client;
+
+mod common;
 use bedrock_lite::models::cache::{CacheKey, DiscoveryCache, Origin};
 use bedrock_lite::models::discovery::{discover, DiscoveredModel, ModelEntryKind};
 use bedrock_lite::types::{FoundationModelSummary, InferenceProfileSummary};
@@ -23,18 +25,15 @@ const APP_PROFILE: &str =
     "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emuapp1";
 
 fn client_in(emulator: &Emulator, region: &str) -> Client {
-    Client::new(ClientConfig {
-        endpoint_url: Some(emulator.endpoint()),
-        auth: Some(Auth::SigV4(Credentials::new(
-            DEMO_ACCESS_KEY_ID,
-            DEMO_SECRET_ACCESS_KEY,
-        ))),
-        region: Some(region.into()),
-        env: Env::from_vars([("AWS_EC2_METADATA_DISABLED", "true")]),
-        max_attempts: 1,
-        ..Default::default()
-    })
-    .expect("a client")
+    let settings = common::emulator_settings(&emulator.endpoint())
+        .region(region)
+        .retry(RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::STANDARD
+        })
+        .resolve()
+        .expect("settings");
+    Client::new(settings)
 }
 
 fn client(emulator: &Emulator) -> Client {
@@ -146,7 +145,7 @@ async fn foundation_model_filters() {
         })
         .await;
     assert!(
-        matches!(&refused, Err(BedrockError::Service { status: 400, code, .. }) if code == "ValidationException"),
+        matches!(&refused, Err(BedrockError::Service(ServiceError { status: 400, code, .. })) if code == "ValidationException"),
         "{refused:?}"
     );
     let requests = emu.requests();
@@ -227,7 +226,7 @@ async fn get_inference_profile_by_arn_and_id() {
     assert_eq!(by_id.backing_model_id(), Some(OPUS));
     let missing = client.get_inference_profile("us.acme.nothing-v1:0").await;
     assert!(
-        matches!(&missing, Err(BedrockError::Service { status: 404, code, .. }) if code == "ResourceNotFoundException"),
+        matches!(&missing, Err(BedrockError::Service(ServiceError { status: 404, code, .. })) if code == "ResourceNotFoundException"),
         "{missing:?}"
     );
 }
@@ -245,13 +244,16 @@ async fn scripted_errors_apply_to_the_control_plane() {
         .list_foundation_models(&FoundationModelFilter::default())
         .await;
     assert!(
-        matches!(&denied, Err(BedrockError::Service { status: 403, code, .. }) if code == "AccessDeniedException"),
+        matches!(&denied, Err(BedrockError::Service(ServiceError { status: 403, code, .. })) if code == "AccessDeniedException"),
         "{denied:?}"
     );
     emu.script(Reply::Throttle);
     assert!(matches!(
         client.list_inference_profiles(None).await,
-        Err(BedrockError::Throttled { .. })
+        Err(BedrockError::Service(ServiceError {
+            kind: ServiceErrorKind::Throttled,
+            ..
+        }))
     ));
     // Other reply kinds do not change a control-plane answer.
     emu.script(Reply::Text("ignored".into()));

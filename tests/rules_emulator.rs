@@ -4,27 +4,42 @@
 use std::io::Write;
 use std::process::{Command, Output};
 
-use bedrock_lite::bedrock::client::{Client, ClientConfig};
+use std::sync::{Arc, Mutex};
+
+use bedrock_lite::bedrock::client::CallOptions;
 use bedrock_lite::bedrock::error::BedrockError;
-use bedrock_lite::credentials::{Auth, Credentials};
 use bedrock_lite::emulator::{Emulator, Reply, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
-use bedrock_lite::env::Env;
 use bedrock_lite::types::{ConverseRequest, InferenceConfiguration};
+use bedrock_lite::Client;
 use serde_json::Value;
 
+mod common;
+
+/// A client of `emulator` whose notes (what `-v` prints) go into `notes`.
+fn client_noting(emulator: &Emulator, notes: &Arc<Mutex<Vec<String>>>) -> Client {
+    let sink = Arc::clone(notes);
+    let settings = common::emulator_settings(&emulator.endpoint())
+        .notes(Arc::new(move |note: &str| {
+            sink.lock().unwrap().push(note.to_owned())
+        }))
+        .resolve()
+        .unwrap();
+    Client::new(settings)
+}
+
 fn client(emulator: &Emulator) -> Client {
-    Client::new(ClientConfig {
-        env: Env::from_vars([("AWS_EC2_METADATA_DISABLED", "true")]),
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(emulator.endpoint()),
-        auth: Some(Auth::SigV4(Credentials::new(
-            DEMO_ACCESS_KEY_ID,
-            DEMO_SECRET_ACCESS_KEY,
-        ))),
-        max_attempts: 1,
-        ..ClientConfig::default()
-    })
-    .unwrap()
+    client_noting(emulator, &Arc::default())
+}
+
+/// The body of the last Converse request the emulator received.
+fn last_converse_body(emulator: &Emulator) -> Value {
+    let requests = emulator.requests();
+    let request = requests
+        .iter()
+        .rev()
+        .find(|r| r.method == "POST")
+        .expect("a POST");
+    serde_json::from_slice(&request.body).unwrap()
 }
 
 fn with_temperature() -> ConverseRequest {
@@ -44,7 +59,8 @@ fn with_temperature() -> ConverseRequest {
 #[tokio::test]
 async fn opus_4_7_loses_temperature_for_every_kind_of_ref_and_others_keep_it() {
     let emulator = Emulator::start(0).await.unwrap();
-    let client = client(&emulator);
+    let notes: Arc<Mutex<Vec<String>>> = Arc::default();
+    let client = client_noting(&emulator, &notes);
     let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emuapp1";
     for model in [
         "anthropic.claude-opus-4-7",
@@ -54,14 +70,16 @@ async fn opus_4_7_loses_temperature_for_every_kind_of_ref_and_others_keep_it() {
         "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-opus-4-7",
         arn,
     ] {
-        let mut request = with_temperature();
-        let notes = client.apply_model_rules(model, &mut request).await;
-        let config = request.inference_config.as_ref().unwrap();
-        assert_eq!(config.temperature, None, "{model}");
-        assert_eq!(config.top_p, Some(0.9), "{model}: other parameters stay");
-        let fields = request.additional_model_request_fields.as_ref().unwrap();
+        notes.lock().unwrap().clear();
+        client.converse(model, &with_temperature()).await.unwrap();
+        let sent = last_converse_body(&emulator);
+        let config = &sent["inferenceConfig"];
+        assert!(config.get("temperature").is_none(), "{model}: {sent}");
+        assert_eq!(config["topP"], 0.9, "{model}: other parameters stay");
+        let fields = &sent["additionalModelRequestFields"];
         assert!(fields.get("temperature").is_none(), "{model}");
         assert_eq!(fields["top_k"], 5);
+        let notes = notes.lock().unwrap();
         assert!(
             notes.iter().any(|n| n.contains("temperature")),
             "{model}: {notes:?}"
@@ -80,17 +98,21 @@ async fn opus_4_7_loses_temperature_for_every_kind_of_ref_and_others_keep_it() {
         "us.anthropic.claude-opus-4-6-v1:0",
         "amazon.nova-micro-v1:0",
     ] {
-        let mut request = with_temperature();
-        assert!(client
-            .apply_model_rules(model, &mut request)
-            .await
-            .is_empty());
-        assert_eq!(
-            request.inference_config.unwrap().temperature,
-            Some(0.5),
-            "{model}"
-        );
+        client.converse(model, &with_temperature()).await.unwrap();
+        let sent = last_converse_body(&emulator);
+        assert_eq!(sent["inferenceConfig"]["temperature"], 0.5, "{model}");
     }
+    // The opt-out sends the request as it is.
+    let raw = CallOptions {
+        model_rules: false,
+        ..CallOptions::default()
+    };
+    client
+        .converse_with("anthropic.claude-opus-4-7", &with_temperature(), raw)
+        .await
+        .unwrap();
+    let sent = last_converse_body(&emulator);
+    assert_eq!(sent["inferenceConfig"]["temperature"], 0.5);
 }
 
 #[tokio::test]
@@ -105,9 +127,10 @@ async fn an_on_demand_refusal_names_the_inference_profile_to_use() {
         .converse("anthropic.claude-sonnet-4-6", &ConverseRequest::default())
         .await
         .unwrap_err();
-    let BedrockError::Service { message, .. } = &error else {
+    let BedrockError::Service(service) = &error else {
         panic!("{error}");
     };
+    let message = &service.message;
     assert!(
         message.contains("inference profile `us.anthropic.claude-sonnet-4-6`")
             || message.contains("inference profile `global.anthropic.claude-sonnet-4-6`"),

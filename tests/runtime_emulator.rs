@@ -8,45 +8,41 @@
 
 use std::time::{Duration, SystemTime};
 
-use bedrock_lite::bedrock::client::{Client, ClientConfig};
+mod common;
+
 use bedrock_lite::bedrock::error::BedrockError;
-use bedrock_lite::bedrock::stream::ConverseStream;
+use bedrock_lite::bedrock::stream::{ConverseStream, StreamError};
 use bedrock_lite::credentials::{Auth, Credentials, Secret};
 use bedrock_lite::emulator::{
     Emulator, RecordedRequest, Reply, DEMO_ACCESS_KEY_ID, DEMO_BEARER_TOKEN, DEMO_SECRET_ACCESS_KEY,
 };
-use bedrock_lite::env::Env;
+use bedrock_lite::settings::{SettingsBuilder, Timeouts};
+use bedrock_lite::transport::{ServiceError, ServiceErrorKind};
 use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ContentBlockStart, ConversationRole, ConverseOutput,
     ConverseRequest, Message, ReasoningContentBlock, ReasoningContentBlockDelta, StopReason,
     StreamEvent, StreamExceptionKind,
 };
+use bedrock_lite::Client;
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A model id with a `:`, so that path encoding is exercised too.
 const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 
-fn config(emulator: &Emulator) -> ClientConfig {
-    ClientConfig {
-        env: Env::from_vars([
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("HOME", "/nonexistent/bedrock-lite-test-home"),
-        ]),
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(emulator.endpoint()),
-        auth: Some(Auth::SigV4(Credentials::new(
-            DEMO_ACCESS_KEY_ID,
-            DEMO_SECRET_ACCESS_KEY,
-        ))),
-        idle_timeout: Duration::from_secs(10),
-        initial_backoff: Duration::from_millis(5),
-        ..ClientConfig::default()
-    }
+fn config(emulator: &Emulator) -> SettingsBuilder {
+    common::emulator_settings(&emulator.endpoint()).timeouts(Timeouts {
+        idle: Duration::from_secs(10),
+        ..Timeouts::default()
+    })
+}
+
+fn build(settings: SettingsBuilder) -> Client {
+    Client::new(settings.resolve().expect("settings"))
 }
 
 fn client(emulator: &Emulator) -> Client {
-    Client::new(config(emulator)).expect("a client")
+    build(config(emulator))
 }
 
 fn prompt(text: &str) -> ConverseRequest {
@@ -79,7 +75,7 @@ async fn collect(mut stream: ConverseStream) -> Collected {
         let event = match item {
             Ok(event) => event,
             Err(error) => {
-                out.error = Some(error);
+                out.error = Some(error.into());
                 break;
             }
         };
@@ -344,7 +340,7 @@ async fn each_exception_mid_stream_is_typed_with_its_retryability() {
         });
         let got = stream_once(&client, "one two").await;
         assert_eq!(got.text, "You ", "{exception_type}");
-        let Some(BedrockError::StreamException(exception)) = &got.error else {
+        let Some(BedrockError::Stream(StreamError::Exception(exception))) = &got.error else {
             panic!("{exception_type}: {:?}", got.error);
         };
         assert_eq!(exception.kind, kind);
@@ -374,7 +370,7 @@ async fn an_exception_framed_by_smithy_is_read() {
     ));
     emulator.script(Reply::Frames(vec![Bytes::from(body)]));
     let got = stream_once(&client, "x").await;
-    let Some(BedrockError::StreamException(exception)) = got.error else {
+    let Some(BedrockError::Stream(StreamError::Exception(exception))) = got.error else {
         panic!("{:?}", got.error);
     };
     assert_eq!(exception.kind, StreamExceptionKind::ModelStreamError);
@@ -390,7 +386,9 @@ async fn a_connection_cut_inside_a_frame() {
     assert!(
         matches!(
             got.error,
-            Some(BedrockError::Network(_) | BedrockError::InvalidResponse(_))
+            Some(BedrockError::Stream(
+                StreamError::Network(_) | StreamError::Decode(_) | StreamError::EndedEarly
+            ))
         ),
         "{:?}",
         got.error
@@ -408,7 +406,10 @@ async fn a_bad_crc_is_an_invalid_response() {
     emulator.script(Reply::Frames(vec![Bytes::from(body)]));
     let got = stream_once(&client, "x").await;
     assert!(
-        matches!(got.error, Some(BedrockError::InvalidResponse(_))),
+        matches!(
+            got.error,
+            Some(BedrockError::Stream(StreamError::Decode(_)))
+        ),
         "{:?}",
         got.error
     );
@@ -443,7 +444,7 @@ async fn unavailable_every_time_stops_after_max_attempts() {
         .await
         .expect_err("unavailable");
     assert!(
-        matches!(&error, BedrockError::Service { status: 503, code, retryable: true, .. } if code == "ServiceUnavailableException"),
+        matches!(&error, BedrockError::Service(ServiceError { status: 503, code, kind: ServiceErrorKind::Unavailable, .. }) if code == "ServiceUnavailableException"),
         "{error:?}"
     );
     assert_eq!(emulator.requests().len(), 3);
@@ -467,11 +468,7 @@ async fn a_skewed_server_clock_is_corrected_once() {
 #[tokio::test]
 async fn bearer_token_auth_sends_no_sigv4() {
     let emulator = Emulator::start(0).await.expect("starts");
-    let client = Client::new(ClientConfig {
-        auth: Some(Auth::Bearer(Secret::new(DEMO_BEARER_TOKEN))),
-        ..config(&emulator)
-    })
-    .expect("a client");
+    let client = build(config(&emulator).credentials(Auth::Bearer(Secret::new(DEMO_BEARER_TOKEN))));
     let got = stream_once(&client, "token").await;
     assert!(got.error.is_none(), "{:?}", got.error);
     assert_eq!(got.text, "You said: token");
@@ -486,36 +483,28 @@ async fn bearer_token_auth_sends_no_sigv4() {
 #[tokio::test]
 async fn wrong_credentials_are_refused_without_retries() {
     let emulator = Emulator::start(0).await.expect("starts");
-    let wrong_key = Client::new(ClientConfig {
-        auth: Some(Auth::SigV4(Credentials::new(
-            "AKIAWRONGKEY",
-            DEMO_SECRET_ACCESS_KEY,
-        ))),
-        ..config(&emulator)
-    })
-    .expect("a client");
+    let wrong_key = build(config(&emulator).credentials(Auth::SigV4(Credentials::new(
+        "AKIAWRONGKEY",
+        DEMO_SECRET_ACCESS_KEY,
+    ))));
     let error = wrong_key
         .converse(MODEL, &prompt("x"))
         .await
         .expect_err("refused");
     assert!(
-        matches!(&error, BedrockError::AuthRefused { code, .. } if code == "UnrecognizedClientException"),
+        matches!(&error, BedrockError::Service(ServiceError { kind: ServiceErrorKind::AuthRefused, code, .. }) if code == "UnrecognizedClientException"),
         "{error:?}"
     );
-    let wrong_secret = Client::new(ClientConfig {
-        auth: Some(Auth::SigV4(Credentials::new(
-            DEMO_ACCESS_KEY_ID,
-            "not-the-secret",
-        ))),
-        ..config(&emulator)
-    })
-    .expect("a client");
+    let wrong_secret = build(config(&emulator).credentials(Auth::SigV4(Credentials::new(
+        DEMO_ACCESS_KEY_ID,
+        "not-the-secret",
+    ))));
     let error = wrong_secret
         .converse(MODEL, &prompt("x"))
         .await
         .expect_err("refused");
     assert!(
-        matches!(&error, BedrockError::AuthRefused { code, .. } if code == "InvalidSignatureException"),
+        matches!(&error, BedrockError::Service(ServiceError { kind: ServiceErrorKind::AuthRefused, code, .. }) if code == "InvalidSignatureException"),
         "{error:?}"
     );
     assert_eq!(emulator.requests().len(), 2);
@@ -536,12 +525,12 @@ async fn a_validation_error_is_a_service_error() {
         .expect_err("rejected");
     assert_eq!(
         error,
-        BedrockError::Service {
+        BedrockError::Service(ServiceError {
             status: 400,
             code: "ValidationException".into(),
             message: "The provided model identifier is invalid.".into(),
-            retryable: false,
-        }
+            kind: ServiceErrorKind::Rejected,
+        })
     );
 }
 
@@ -618,11 +607,10 @@ async fn converse_without_streaming() {
 #[tokio::test]
 async fn a_drip_slower_than_the_idle_timeout_times_out() {
     let emulator = Emulator::start(0).await.expect("starts");
-    let client = Client::new(ClientConfig {
-        idle_timeout: Duration::from_millis(200),
-        ..config(&emulator)
-    })
-    .expect("a client");
+    let client = build(config(&emulator).timeouts(Timeouts {
+        idle: Duration::from_millis(200),
+        ..Timeouts::default()
+    }));
     emulator.script(Reply::Drip {
         delay: Duration::from_millis(1500),
     });
@@ -632,7 +620,10 @@ async fn a_drip_slower_than_the_idle_timeout_times_out() {
         .expect("headers arrive at once");
     let got = collect(stream).await;
     assert!(
-        matches!(got.error, Some(BedrockError::IdleTimeout(_))),
+        matches!(
+            got.error,
+            Some(BedrockError::Stream(StreamError::IdleTimeout(_)))
+        ),
         "{:?}",
         got.error
     );

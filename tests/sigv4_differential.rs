@@ -401,9 +401,9 @@ proptest! {
             method: case.method.clone(),
             uri: case.url(),
             headers: case.headers.clone(),
-            body: case.body.clone(),
+            body: case.body.clone().into(),
             connect_timeout: Duration::from_secs(1),
-            read_timeout: Duration::from_secs(1),
+            response_timeout: Duration::from_secs(1),
         };
         sign_http_request(&mut request, &case.identity(), &case.region, &case.service, case.time)
             .map_err(|e| TestCaseError::fail(format!("sign_http_request failed: {e}")))?;
@@ -494,9 +494,9 @@ fn a_bedrock_converse_stream_request_agrees_with_aws_sigv4() {
         method: case.method.clone(),
         uri: case.url(),
         headers: case.headers.clone(),
-        body: case.body.clone(),
+        body: case.body.clone().into(),
         connect_timeout: Duration::from_secs(1),
-        read_timeout: Duration::from_secs(1),
+        response_timeout: Duration::from_secs(1),
     };
     sign_http_request(
         &mut request,

@@ -192,9 +192,9 @@ fn check_adapters(
                 .headers()
                 .map(|(name, value)| (name.to_owned(), value.to_owned()))
                 .collect(),
-            body: request.body().to_vec(),
+            body: request.body().to_vec().into(),
             connect_timeout: Duration::from_secs(1),
-            read_timeout: Duration::from_secs(1),
+            response_timeout: Duration::from_secs(1),
         };
         sign_http_request(
             &mut http,

@@ -110,9 +110,9 @@ fuzz_target!(|input: Input<'_>| {
             .iter()
             .map(|&(name, value)| (name.to_owned(), value.to_owned()))
             .collect(),
-        body: input.body.to_vec(),
+        body: input.body.to_vec().into(),
         connect_timeout: Duration::from_secs(1),
-        read_timeout: Duration::from_secs(1),
+        response_timeout: Duration::from_secs(1),
     };
     let _ = sign_http_request(&mut http, &identity, input.region, input.service, time);
     let _ = presign_url(

@@ -1,81 +1,109 @@
-//! [`Client`]: Converse and ConverseStream on the Bedrock runtime endpoint.
+//! [`Client`]: the Bedrock runtime and control plane, built from [`Settings`].
 //!
-//! `POST /model/{modelId}/converse` and `POST /model/{modelId}/converse-stream`,
-//! the model id or ARN percent-encoded once in the path (the signer encodes it
-//! again for the canonical request), a JSON body, `accept: application/json` or
-//! `application/vnd.amazon.eventstream`, SigV4 for the service `bedrock` in the
-//! request region, or a bearer token. A model ARN carries its own region, and the
-//! request goes there. Retries, clock skew and error typing: [`crate::transport`].
+//! `POST /model/{modelId}/converse`, `.../converse-stream` and `.../invoke`
+//! on the runtime endpoint, the model id or ARN percent-encoded once in the
+//! path (the signer encodes it again for the canonical request), a JSON body,
+//! SigV4 for the service `bedrock`, or a bearer token. Before each Converse or
+//! ConverseStream call the client applies what the CLI used to apply by hand
+//! ([`CallOptions`] opts out per request):
+//!
+//! * the per-model rules ([`crate::models::rules`]), an application inference
+//!   profile resolved to its base model with GetInferenceProfile (in the ARN's
+//!   own region, once per client);
+//! * the config's guardrail, unless the request names its own;
+//! * the region: an ARN's own region; else, unless the region was given
+//!   explicitly, the discovery region for a model discovery found there; else
+//!   the client's region.
+//!
+//! Retries, clock skew and error typing: [`crate::transport`].
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
 
+use super::discovery::DiscoveryService;
 use super::error::BedrockError;
 use super::stream::ConverseStream;
-use crate::credentials::{region, Auth};
-use crate::endpoint::{self, Endpoint, EndpointSettings, Service};
-use crate::env::Env;
-use crate::model_ref::ModelRef;
+use crate::endpoint::{Service, SIGNING_NAME};
+use crate::http::HttpResponse;
+use crate::model_ref::{ModelKind, ModelRef, ModelRefError};
+use crate::models::rules;
+use crate::settings::Settings;
 use crate::transport::{Method, ServiceRequest, Transport, TransportConfig};
 use crate::types::{ConverseRequest, ConverseResponse};
 
-/// The default idle timeout of a stream (and the wait for response headers).
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-/// The default connect timeout (the AWS SDKs').
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
-/// The default number of attempts (the standard retry mode's).
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
-/// The default backoff ceiling before the first retry (the Rust SDK's).
-pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_secs(1);
-
-/// The largest Converse response body read.
+/// The largest non-streaming response body read.
 const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
-/// How a [`Client`] is set up. `Debug` shows no secret.
-#[derive(Debug, Clone)]
-pub struct ClientConfig {
-    /// Where variables, files and the clock come from ([`Env::real`] by default).
-    pub env: Env,
-    /// The profile (`--profile`).
-    pub profile: Option<String>,
-    /// The region (`--region`); `None`: the region chain.
-    pub region: Option<String>,
-    /// An endpoint for both services (`--endpoint-url`); `http://` only to loopback.
-    pub endpoint_url: Option<String>,
-    /// Explicit credentials or bearer token; `None`: the default chain (cached).
-    pub auth: Option<Auth>,
-    /// A stream that sends nothing for this long ends with
-    /// [`BedrockError::IdleTimeout`]; also the wait for response headers.
-    pub idle_timeout: Duration,
-    /// Time allowed to connect.
-    pub connect_timeout: Duration,
-    /// Attempts per request (standard retry mode).
-    pub max_attempts: u32,
-    /// The backoff ceiling before the first retry; it doubles for each later
-    /// retry, up to 20 s. The wait is a random part of it.
-    pub initial_backoff: Duration,
+/// A model given as a parsed [`ModelRef`] or as text (parsed on the way in;
+/// a ref that does not parse is [`BedrockError::ModelRef`]).
+pub trait IntoModelRef {
+    /// The parsed ref.
+    fn into_model_ref(self) -> Result<ModelRef, ModelRefError>;
 }
 
-impl Default for ClientConfig {
+impl IntoModelRef for ModelRef {
+    fn into_model_ref(self) -> Result<ModelRef, ModelRefError> {
+        Ok(self)
+    }
+}
+
+impl IntoModelRef for &ModelRef {
+    fn into_model_ref(self) -> Result<ModelRef, ModelRefError> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoModelRef for &str {
+    fn into_model_ref(self) -> Result<ModelRef, ModelRefError> {
+        ModelRef::parse(self)
+    }
+}
+
+impl IntoModelRef for &String {
+    fn into_model_ref(self) -> Result<ModelRef, ModelRefError> {
+        ModelRef::parse(self)
+    }
+}
+
+impl IntoModelRef for String {
+    fn into_model_ref(self) -> Result<ModelRef, ModelRefError> {
+        ModelRef::parse(&self)
+    }
+}
+
+/// What a Converse or ConverseStream call leaves out of what the client
+/// does by default (module docs).
+///
+/// ```no_run
+/// # async fn demo(client: bedrock_lite::Client, request: bedrock_lite::types::ConverseRequest) -> Result<(), bedrock_lite::BedrockError> {
+/// use bedrock_lite::bedrock::client::CallOptions;
+/// let raw = CallOptions { model_rules: false, guardrail: false };
+/// let reply = client.converse_with("anthropic.claude-opus-4-7", &request, raw).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Apply the per-model rules (drop parameters a model rejects).
+    pub model_rules: bool,
+    /// Attach the config's guardrail when the request names none.
+    pub guardrail: bool,
+}
+
+impl Default for CallOptions {
     fn default() -> Self {
-        ClientConfig {
-            env: Env::real(),
-            profile: None,
-            region: None,
-            endpoint_url: None,
-            auth: None,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_attempts: DEFAULT_MAX_ATTEMPTS,
-            initial_backoff: DEFAULT_INITIAL_BACKOFF,
+        CallOptions {
+            model_rules: true,
+            guardrail: true,
         }
     }
 }
 
-/// A Bedrock runtime client. Cheap to clone (shared state): one connection
-/// pool, one signing-key cache, one credentials cache, one clock-skew offset.
+/// A Bedrock client. Cheap to clone (shared state): one connection pool, one
+/// credentials cache, one clock-skew offset, one discovery cache.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -83,17 +111,19 @@ pub struct Client {
 
 #[derive(Debug)]
 struct Inner {
+    settings: Settings,
     transport: Transport,
-    env: Env,
-    region: String,
-    endpoint_url: Option<String>,
-    endpoint: Endpoint,
-    idle_timeout: Duration,
+    /// The runtime endpoint's base URL in the client's region.
+    endpoint_url: String,
+    /// Base models of application inference profiles (`None`: the lookup
+    /// failed, so the ref's text is matched instead).
+    profile_bases: Mutex<HashMap<String, Option<String>>>,
+    discovery: DiscoveryService,
 }
 
-/// The runtime operations.
-#[derive(Clone, Copy)]
-enum Operation {
+/// The runtime operations on `/model/{modelId}/...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operation {
     Converse,
     ConverseStream,
     InvokeModel,
@@ -110,61 +140,65 @@ impl Operation {
 
     fn accept(self) -> &'static str {
         match self {
-            Operation::Converse | Operation::InvokeModel => "application/json",
             Operation::ConverseStream => "application/vnd.amazon.eventstream",
+            _ => "application/json",
         }
     }
 
-    fn name(self) -> &'static str {
+    /// The operation's name, for messages.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Operation::Converse => "Converse",
             Operation::ConverseStream => "ConverseStream",
             Operation::InvokeModel => "InvokeModel",
         }
     }
+
+    fn is_streaming(self) -> bool {
+        self == Operation::ConverseStream
+    }
 }
 
 impl Client {
-    /// A client: resolves the region and the endpoint now (no I/O but local
-    /// files); credentials and connections come on first use.
-    pub fn new(config: ClientConfig) -> Result<Client, BedrockError> {
-        let region = region::resolve(
-            config.region.as_deref(),
-            &config.env,
-            config.profile.as_deref(),
-        )?
-        .region;
-        let endpoint = runtime_endpoint(&region, config.endpoint_url.as_deref(), &config.env)?;
+    /// A client over `settings`: no I/O until the first call (credentials and
+    /// connections come then).
+    pub fn new(settings: Settings) -> Client {
         let transport = Transport::new(TransportConfig {
-            env: config.env.clone(),
-            profile: config.profile,
-            region: Some(region.clone()),
-            auth: config.auth,
-            connect_timeout: config.connect_timeout,
-            read_timeout: config.idle_timeout,
-            max_attempts: config.max_attempts,
-            initial_backoff: config.initial_backoff,
-        })?;
-        Ok(Client {
+            env: settings.env.clone(),
+            http: Arc::clone(&settings.http),
+            credentials: settings.credentials.clone(),
+            connect_timeout: settings.timeouts.connect,
+            retry: settings.retry,
+        });
+        // `Settings` checked this endpoint when it was resolved.
+        let endpoint_url = settings
+            .endpoint(Service::BedrockRuntime, &settings.region)
+            .map(|endpoint| endpoint.url)
+            .unwrap_or_default();
+        Client {
             inner: Arc::new(Inner {
+                settings,
                 transport,
-                env: config.env,
-                region,
-                endpoint_url: config.endpoint_url,
-                endpoint,
-                idle_timeout: config.idle_timeout,
+                endpoint_url,
+                profile_bases: Mutex::default(),
+                discovery: DiscoveryService::default(),
             }),
-        })
+        }
+    }
+
+    /// The settings the client was built from.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
     }
 
     /// The request region.
     pub fn region(&self) -> &str {
-        &self.inner.region
+        &self.inner.settings.region
     }
 
-    /// The runtime endpoint's base URL for the request region.
+    /// The runtime endpoint's base URL in the request region.
     pub fn endpoint_url(&self) -> &str {
-        &self.inner.endpoint.url
+        &self.inner.endpoint_url
     }
 
     /// The clock-skew offset learnt so far (service minus local time, ms).
@@ -172,150 +206,289 @@ impl Client {
         self.inner.transport.clock_skew_ms()
     }
 
-    /// Converse: the whole answer at once.
-    pub async fn converse(
-        &self,
-        model: &str,
-        request: &ConverseRequest,
-    ) -> Result<ConverseResponse, BedrockError> {
-        let response = self
-            .send(Operation::Converse, model, serialise(model, request)?)
-            .await?;
-        let body = self.read_body(response, Operation::Converse, model).await?;
-        serde_json::from_slice(&body).map_err(|e| {
-            BedrockError::InvalidResponse(format!(
-                "the Converse response of model `{model}` is not a ConverseResponse: {e}"
-            ))
-        })
+    pub(crate) fn discovery_service(&self) -> &DiscoveryService {
+        &self.inner.discovery
     }
 
-    /// InvokeModel (`POST /model/{id}/invoke`): a JSON body in the model's own
-    /// format, its JSON answer back (used for embeddings).
-    pub async fn invoke(
+    /// Converse: the whole answer at once, with the model rules and the
+    /// config's guardrail applied.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use bedrock_lite::{Client, Settings};
+    /// use bedrock_lite::types::{ContentBlock, ConversationRole, ConverseRequest, Message};
+    /// let client = Client::new(Settings::resolve()?);
+    /// let request = ConverseRequest {
+    ///     messages: vec![Message { role: ConversationRole::User, content: vec![ContentBlock::Text("Hi".into())] }],
+    ///     ..Default::default()
+    /// };
+    /// let reply = client.converse("us.anthropic.claude-sonnet-4-6", &request).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn converse(
         &self,
-        model: &str,
-        body: serde_json::Value,
-    ) -> Result<Vec<u8>, BedrockError> {
-        let body = Bytes::from(serde_json::to_vec(&body).map_err(|e| {
-            BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
-        })?);
-        let response = self.send(Operation::InvokeModel, model, body).await?;
-        self.read_body(response, Operation::InvokeModel, model)
+        model: impl IntoModelRef,
+        request: &ConverseRequest,
+    ) -> Result<ConverseResponse, BedrockError> {
+        self.converse_with(model, request, CallOptions::default())
             .await
     }
 
-    /// A signed `GET` on the control plane (`bedrock.<region>...`, or the
-    /// endpoint override) in the client's region; returns the body.
-    pub(crate) async fn control_get(&self, path_and_query: &str) -> Result<Vec<u8>, BedrockError> {
-        let inner = &self.inner;
-        let settings = EndpointSettings {
-            region: Some(&inner.region),
-            endpoint_url: inner.endpoint_url.as_deref(),
-            configured_url: None,
+    /// [`converse`](Self::converse), leaving out what `options` turns off.
+    pub async fn converse_with(
+        &self,
+        model: impl IntoModelRef,
+        request: &ConverseRequest,
+        options: CallOptions,
+    ) -> Result<ConverseResponse, BedrockError> {
+        let model = model.into_model_ref()?;
+        let body = self
+            .prepare(&model, request, options, Operation::Converse)
+            .await?;
+        let response = self.send(Operation::Converse, &model, body).await?;
+        let what = format!("the Converse response of model `{model}`");
+        let body = self.read_body(response, &what).await?;
+        parse_json(&body, &what)
+    }
+
+    /// ConverseStream: events as they come, with the model rules and the
+    /// config's guardrail applied.
+    pub async fn converse_stream(
+        &self,
+        model: impl IntoModelRef,
+        request: &ConverseRequest,
+    ) -> Result<ConverseStream, BedrockError> {
+        self.converse_stream_with(model, request, CallOptions::default())
+            .await
+    }
+
+    /// [`converse_stream`](Self::converse_stream), leaving out what `options`
+    /// turns off.
+    pub async fn converse_stream_with(
+        &self,
+        model: impl IntoModelRef,
+        request: &ConverseRequest,
+        options: CallOptions,
+    ) -> Result<ConverseStream, BedrockError> {
+        let model = model.into_model_ref()?;
+        let body = self
+            .prepare(&model, request, options, Operation::ConverseStream)
+            .await?;
+        let response = self.send(Operation::ConverseStream, &model, body).await?;
+        Ok(ConverseStream::new(
+            response.body,
+            self.inner.settings.timeouts.idle,
+        ))
+    }
+
+    /// InvokeModel (`POST /model/{id}/invoke`): a JSON body in the model's own
+    /// format, its JSON answer back (embeddings use it).
+    pub async fn invoke(
+        &self,
+        model: impl IntoModelRef,
+        body: &serde_json::Value,
+    ) -> Result<Bytes, BedrockError> {
+        let model = model.into_model_ref()?;
+        let body = serialise(&model, body)?;
+        let response = self.send(Operation::InvokeModel, &model, body).await?;
+        let what = format!("the InvokeModel response of model `{model}`");
+        self.read_body(response, &what).await
+    }
+
+    /// The request body of `request` for `model`, with the model rules and the
+    /// guardrail applied as `options` says (a copy only when something changes).
+    async fn prepare(
+        &self,
+        model: &ModelRef,
+        request: &ConverseRequest,
+        options: CallOptions,
+        operation: Operation,
+    ) -> Result<Bytes, BedrockError> {
+        let settings = &self.inner.settings;
+        let mut request = Cow::Borrowed(request);
+        if options.model_rules {
+            let base = self.application_profile_base(model).await;
+            for note in rules::apply(&mut request, model, base.as_deref()) {
+                settings.note(|| note);
+            }
+        }
+        if let (true, Some(guardrail), None) = (
+            options.guardrail,
+            settings.config.guardrail.as_ref(),
+            request.guardrail_config.as_ref(),
+        ) {
+            request.to_mut().guardrail_config = Some(match operation.is_streaming() {
+                true => guardrail.to_stream_config(),
+                false => guardrail.to_converse_config(),
+            });
+            settings.note(|| {
+                format!(
+                    "guardrail `{}` version {} attached",
+                    guardrail.guardrail_identifier, guardrail.guardrail_version
+                )
+            });
+        }
+        serialise(model, &*request)
+    }
+
+    /// The base model of an application inference profile ARN, asked of
+    /// GetInferenceProfile in the ARN's region once per client; `None` for any
+    /// other ref, or when the lookup fails.
+    async fn application_profile_base(&self, model: &ModelRef) -> Option<String> {
+        if *model.kind() != ModelKind::ApplicationInferenceProfile {
+            return None;
+        }
+        let cache = &self.inner.profile_bases;
+        let known = cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(model.id())
+            .cloned();
+        if let Some(base) = known {
+            return base;
+        }
+        let region = model.region().unwrap_or(self.region());
+        let base = match self.get_inference_profile_in(region, model.id()).await {
+            Ok(profile) => profile.backing_model_id().map(str::to_owned),
+            Err(error) => {
+                self.inner.settings.note(|| {
+                    format!("GetInferenceProfile for `{model}` failed ({error}); the model rules match its ARN")
+                });
+                None
+            }
         };
-        let endpoint = endpoint::resolve(Service::Bedrock, &settings, &inner.env)
+        cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(model.id().to_owned(), base.clone());
+        base
+    }
+
+    /// The region a call for `model` goes to (module docs).
+    pub async fn region_for(&self, model: &ModelRef) -> String {
+        if let Some(region) = model.region() {
+            return region.to_owned();
+        }
+        let settings = &self.inner.settings;
+        if !settings.region_is_explicit() {
+            if let Some(region) = self.discovered_region(model).await {
+                return region;
+            }
+        }
+        settings.region.clone()
+    }
+
+    /// Sends one runtime operation for `model` (the body prepared) and returns
+    /// the 2xx response; adds the inference profile to use when the model
+    /// cannot be invoked on demand.
+    pub(crate) async fn send(
+        &self,
+        operation: Operation,
+        model: &ModelRef,
+        body: Bytes,
+    ) -> Result<HttpResponse, BedrockError> {
+        let settings = &self.inner.settings;
+        let region = self.region_for(model).await;
+        let endpoint = settings
+            .endpoint(Service::BedrockRuntime, &region)
+            .map_err(|e| BedrockError::Config(e.to_string()))?;
+        let url = format!(
+            "{}/model/{}/{}",
+            endpoint.url,
+            model.path_segment(),
+            operation.path()
+        );
+        settings.note(|| {
+            format!(
+                "{} `{model}` in {region} at {}",
+                operation.name(),
+                endpoint.url
+            )
+        });
+        let timeouts = settings.timeouts;
+        let request = ServiceRequest {
+            method: Method::Post,
+            url: &url,
+            region: &region,
+            service: SIGNING_NAME,
+            accept: operation.accept(),
+            body,
+            response_timeout: match operation.is_streaming() {
+                true => timeouts.idle,
+                false => timeouts.response,
+            },
+        };
+        match self.inner.transport.send(&request).await {
+            Ok(response) => Ok(response),
+            Err(error) => {
+                let mut error = BedrockError::from(error);
+                if let BedrockError::Service(service) = &mut error {
+                    if service.message.contains("on-demand throughput") {
+                        if let Some(profile) = self.profile_hint(model).await {
+                            service.message.push_str(&format!(
+                                "; call it through the inference profile `{profile}` instead"
+                            ));
+                        }
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// A signed `GET` on the control plane of `region`; returns the body.
+    pub(crate) async fn control_get(
+        &self,
+        region: &str,
+        path_and_query: &str,
+    ) -> Result<Bytes, BedrockError> {
+        let settings = &self.inner.settings;
+        let endpoint = settings
+            .endpoint(Service::Bedrock, region)
             .map_err(|e| BedrockError::Config(e.to_string()))?;
         let url = format!("{}{path_and_query}", endpoint.url);
-        let response = inner
+        let response = self
+            .inner
             .transport
             .send(&ServiceRequest {
                 method: Method::Get,
                 url: &url,
-                region: &inner.region,
-                accept: "application/json",
-                body: &Bytes::new(),
-            })
-            .await?;
-        read_limited(
-            response,
-            inner.idle_timeout,
-            &format!("GET {path_and_query}"),
-        )
-        .await
-    }
-
-    async fn read_body(
-        &self,
-        response: reqwest::Response,
-        operation: Operation,
-        model: &str,
-    ) -> Result<Vec<u8>, BedrockError> {
-        let what = format!("the {} response of model `{model}`", operation.name());
-        read_limited(response, self.inner.idle_timeout, &what).await
-    }
-
-    /// ConverseStream: events as they come.
-    pub async fn converse_stream(
-        &self,
-        model: &str,
-        request: &ConverseRequest,
-    ) -> Result<ConverseStream, BedrockError> {
-        let response = self
-            .send(Operation::ConverseStream, model, serialise(model, request)?)
-            .await?;
-        Ok(ConverseStream::new(response, self.inner.idle_timeout))
-    }
-
-    async fn send(
-        &self,
-        operation: Operation,
-        model: &str,
-        body: Bytes,
-    ) -> Result<reqwest::Response, BedrockError> {
-        let model_ref = ModelRef::parse(model).map_err(|e| BedrockError::Config(e.to_string()))?;
-        let inner = &self.inner;
-        let region = model_ref.region().unwrap_or(&inner.region);
-        let other_endpoint;
-        let endpoint = if region == inner.region {
-            &inner.endpoint
-        } else {
-            other_endpoint = runtime_endpoint(region, inner.endpoint_url.as_deref(), &inner.env)?;
-            &other_endpoint
-        };
-        let url = format!(
-            "{}/model/{}/{}",
-            endpoint.url,
-            model_ref.path_segment(),
-            operation.path()
-        );
-        let sent = inner
-            .transport
-            .send(&ServiceRequest {
-                method: Method::Post,
-                url: &url,
                 region,
-                accept: operation.accept(),
-                body: &body,
+                service: SIGNING_NAME,
+                accept: "application/json",
+                body: Bytes::new(),
+                response_timeout: settings.timeouts.idle,
             })
-            .await;
-        match sent {
-            Err(BedrockError::Service {
-                status,
-                code,
-                message,
-                retryable,
-            }) if message.contains("on-demand throughput") => {
-                let message = match self.profile_hint(&model_ref).await {
-                    Some(profile) => format!(
-                        "{message}; call it through the inference profile `{profile}` instead"
-                    ),
-                    None => message,
-                };
-                Err(BedrockError::Service {
-                    status,
-                    code,
-                    message,
-                    retryable,
-                })
-            }
-            other => other,
-        }
+            .await?;
+        self.read_body(response, &format!("GET {path_and_query}"))
+            .await
+    }
+
+    /// Reads a whole response body (at most 32 MiB), each chunk within the
+    /// idle timeout; `what` names it in errors.
+    pub(crate) async fn read_body(
+        &self,
+        response: HttpResponse,
+        what: &str,
+    ) -> Result<Bytes, BedrockError> {
+        response
+            .body
+            .collect(MAX_RESPONSE_BODY, self.idle_timeout())
+            .await
+            .map_err(|source| BedrockError::Network {
+                request: format!("reading {what}"),
+                source,
+            })
+    }
+
+    fn idle_timeout(&self) -> Duration {
+        self.inner.settings.timeouts.idle
     }
 
     /// The inference profile to use for a model that cannot be invoked on
     /// demand, if ListInferenceProfiles names one.
-    async fn profile_hint(&self, model_ref: &ModelRef) -> Option<String> {
-        let base = model_ref.base_model_id()?;
+    async fn profile_hint(&self, model: &ModelRef) -> Option<String> {
+        let base = model.base_model_id()?;
         let profiles = self
             .list_inference_profiles(Some("SYSTEM_DEFINED"))
             .await
@@ -324,67 +497,38 @@ impl Client {
     }
 }
 
-/// A request as its JSON body.
-fn serialise(model: &str, request: &ConverseRequest) -> Result<Bytes, BedrockError> {
-    serde_json::to_vec(request).map(Bytes::from).map_err(|e| {
+/// `value` as a JSON request body.
+fn serialise(model: &ModelRef, value: &impl serde::Serialize) -> Result<Bytes, BedrockError> {
+    serde_json::to_vec(value).map(Bytes::from).map_err(|e| {
         BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
     })
 }
 
-/// Reads a whole response body (at most [`MAX_RESPONSE_BODY`] bytes), each
-/// read bounded by `idle_timeout`; `what` names it in errors.
-async fn read_limited(
-    mut response: reqwest::Response,
-    idle_timeout: Duration,
+/// Reads a JSON response body; `what` names it in errors.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    body: &[u8],
     what: &str,
-) -> Result<Vec<u8>, BedrockError> {
-    let mut body = Vec::new();
-    loop {
-        let chunk = tokio::time::timeout(idle_timeout, response.chunk())
-            .await
-            .map_err(|_| BedrockError::IdleTimeout(idle_timeout))?
-            .map_err(|e| {
-                BedrockError::Network(format!(
-                    "reading {what}: {}",
-                    crate::http::error_from_reqwest(&e)
-                ))
-            })?;
-        let Some(chunk) = chunk else {
-            return Ok(body);
-        };
-        if body.len() + chunk.len() > MAX_RESPONSE_BODY {
-            return Err(BedrockError::InvalidResponse(format!(
-                "{what} is larger than {MAX_RESPONSE_BODY} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-}
-
-/// The runtime endpoint for `region`.
-fn runtime_endpoint(
-    region: &str,
-    endpoint_url: Option<&str>,
-    env: &Env,
-) -> Result<Endpoint, BedrockError> {
-    let settings = EndpointSettings {
-        region: Some(region),
-        endpoint_url,
-        configured_url: None,
-    };
-    endpoint::resolve(Service::BedrockRuntime, &settings, env)
-        .map_err(|e| BedrockError::Config(e.to_string()))
+) -> Result<T, BedrockError> {
+    serde_json::from_slice(body).map_err(|e| BedrockError::InvalidResponse {
+        what: what.to_owned(),
+        problem: e.to_string(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::{Auth, Credentials};
+    use crate::env::Env;
 
-    fn config(vars: &[(&str, &str)]) -> ClientConfig {
-        ClientConfig {
-            env: Env::from_vars(vars.iter().copied()),
-            ..ClientConfig::default()
-        }
+    fn settings(vars: &[(&str, &str)]) -> crate::settings::SettingsBuilder {
+        let dir = std::env::temp_dir().join(format!("bedrock-lite-client-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let empty = dir.join("empty.json");
+        std::fs::write(&empty, "{}").expect("write");
+        let mut env = Env::from_vars(vars.iter().copied());
+        env.set_var("HOME", dir.to_string_lossy());
+        Settings::builder().env(env).config_file(empty)
     }
 
     #[test]
@@ -397,44 +541,40 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret() {
-        let mut with_keys = config(&[
+        let settings = settings(&[
             ("AWS_REGION", "us-east-1"),
             ("AWS_SECRET_ACCESS_KEY", "s3cr3t-env"),
-        ]);
-        with_keys.auth = Some(Auth::SigV4(crate::credentials::Credentials::new(
+        ])
+        .credentials(Auth::SigV4(Credentials::new(
             "AKIDEXAMPLE",
             "s3cr3t-explicit",
-        )));
-        let shown = format!(
-            "{with_keys:?} {:?}",
-            Client::new(with_keys.clone()).unwrap()
-        );
+        )))
+        .resolve()
+        .expect("resolves");
+        let shown = format!("{:?}", Client::new(settings));
         assert!(!shown.contains("s3cr3t"), "{shown}");
     }
 
     #[test]
     fn region_and_endpoint() {
-        let client = Client::new(config(&[("AWS_REGION", "eu-west-3")])).unwrap();
+        let client = Client::new(
+            settings(&[("AWS_REGION", "eu-west-3")])
+                .resolve()
+                .expect("resolves"),
+        );
         assert_eq!(client.region(), "eu-west-3");
         assert_eq!(
             client.endpoint_url(),
             "https://bedrock-runtime.eu-west-3.amazonaws.com"
         );
-        let mut explicit = config(&[("AWS_REGION", "eu-west-3")]);
-        explicit.region = Some("us-west-2".into());
-        explicit.endpoint_url = Some("http://127.0.0.1:9/".into());
-        let client = Client::new(explicit).unwrap();
+        let client = Client::new(
+            settings(&[("AWS_REGION", "eu-west-3")])
+                .region("us-west-2")
+                .endpoint_url("http://127.0.0.1:9/")
+                .resolve()
+                .expect("resolves"),
+        );
         assert_eq!(client.region(), "us-west-2");
         assert_eq!(client.endpoint_url(), "http://127.0.0.1:9");
-    }
-
-    #[test]
-    fn bad_settings_are_config_errors() {
-        let mut remote_http = config(&[("AWS_REGION", "us-east-1")]);
-        remote_http.endpoint_url = Some("http://example.com".into());
-        let error = Client::new(remote_http).unwrap_err();
-        assert!(matches!(error, BedrockError::Config(_)), "{error}");
-        let error = Client::new(config(&[("AWS_REGION", "US EAST")])).unwrap_err();
-        assert!(matches!(error, BedrockError::Config(_)), "{error}");
     }
 }

@@ -1,19 +1,12 @@
 //! The Bedrock control plane (`bedrock.<region>...`): ListFoundationModels,
-//! ListInferenceProfiles (every page) and GetInferenceProfile; and the model
-//! rules, which may need GetInferenceProfile to know an application profile's model.
+//! ListInferenceProfiles (every page) and GetInferenceProfile, in the client's
+//! region unless said otherwise.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-
-use serde::de::DeserializeOwned;
-
-use super::client::Client;
+use super::client::{parse_json, Client};
 use super::error::BedrockError;
-use crate::model_ref::{ModelKind, ModelRef};
-use crate::models::rules;
 use crate::sigv4::percent_encode;
 use crate::types::{
-    ConverseRequest, FoundationModelSummary, GetInferenceProfileResponse, InferenceProfileSummary,
+    FoundationModelSummary, GetInferenceProfileResponse, InferenceProfileSummary,
     ListFoundationModelsResponse, ListInferenceProfilesResponse,
 };
 
@@ -55,13 +48,24 @@ impl Client {
         &self,
         filter: &FoundationModelFilter,
     ) -> Result<Vec<FoundationModelSummary>, BedrockError> {
+        self.list_foundation_models_in(self.region(), filter).await
+    }
+
+    /// ListFoundationModels with `filter`, in `region`.
+    pub async fn list_foundation_models_in(
+        &self,
+        region: &str,
+        filter: &FoundationModelFilter,
+    ) -> Result<Vec<FoundationModelSummary>, BedrockError> {
         let query = filter.query();
         let path = if query.is_empty() {
             "/foundation-models".to_owned()
         } else {
             format!("/foundation-models?{query}")
         };
-        let response: ListFoundationModelsResponse = parse(&path, &self.control_get(&path).await?)?;
+        let body = self.control_get(region, &path).await?;
+        let response: ListFoundationModelsResponse =
+            parse_json(&body, &format!("the response to GET {path}"))?;
         Ok(response.model_summaries)
     }
 
@@ -69,6 +73,16 @@ impl Client {
     /// `APPLICATION`, or `None` for the service's default.
     pub async fn list_inference_profiles(
         &self,
+        type_equals: Option<&str>,
+    ) -> Result<Vec<InferenceProfileSummary>, BedrockError> {
+        self.list_inference_profiles_in(self.region(), type_equals)
+            .await
+    }
+
+    /// ListInferenceProfiles in `region`, every page.
+    pub async fn list_inference_profiles_in(
+        &self,
+        region: &str,
         type_equals: Option<&str>,
     ) -> Result<Vec<InferenceProfileSummary>, BedrockError> {
         let mut profiles = Vec::new();
@@ -82,77 +96,44 @@ impl Client {
                 query.push(format!("nextToken={}", percent_encode(token)));
             }
             let path = format!("/inference-profiles?{}", query.join("&"));
+            let body = self.control_get(region, &path).await?;
             let page: ListInferenceProfilesResponse =
-                parse("/inference-profiles", &self.control_get(&path).await?)?;
+                parse_json(&body, "the response to GET /inference-profiles")?;
             profiles.extend(page.inference_profile_summaries);
             match page.next_token.filter(|t| !t.is_empty()) {
                 Some(token) if Some(&token) != next_token.as_ref() => next_token = Some(token),
                 _ => return Ok(profiles),
             }
         }
-        Err(BedrockError::InvalidResponse(format!(
-            "ListInferenceProfiles returned more than {MAX_PAGES} pages"
-        )))
+        Err(BedrockError::InvalidResponse {
+            what: "ListInferenceProfiles".to_owned(),
+            problem: format!("more than {MAX_PAGES} pages"),
+        })
     }
 
-    /// GetInferenceProfile by id or ARN.
+    /// GetInferenceProfile by id or ARN, in the client's region (an ARN is
+    /// asked in its own region).
     pub async fn get_inference_profile(
         &self,
         identifier: &str,
     ) -> Result<GetInferenceProfileResponse, BedrockError> {
-        let path = format!("/inference-profiles/{}", percent_encode(identifier));
-        parse(&path, &self.control_get(&path).await?)
+        let arn_region = crate::model_ref::ModelRef::parse(identifier)
+            .ok()
+            .and_then(|model| model.region().map(str::to_owned));
+        let region = arn_region.as_deref().unwrap_or(self.region());
+        self.get_inference_profile_in(region, identifier).await
     }
-}
 
-/// Base models of application inference profiles, resolved once per process
-/// (`None`: the lookup failed, so the ref's text is matched instead).
-static RESOLVED_PROFILES: Mutex<BTreeMap<String, Option<String>>> = Mutex::new(BTreeMap::new());
-
-impl Client {
-    /// Applies the per-model request rules ([`crate::models::rules`]) to
-    /// `request` for `model`, resolving an application inference profile ARN to
-    /// its base model with GetInferenceProfile (once; on failure the ref's text
-    /// is matched). Returns notes on what was dropped, for `-v`.
-    pub async fn apply_model_rules(
+    /// GetInferenceProfile by id or ARN, in `region`.
+    pub async fn get_inference_profile_in(
         &self,
-        model: &str,
-        request: &mut ConverseRequest,
-    ) -> Vec<String> {
-        let is_application_profile = ModelRef::parse(model)
-            .is_ok_and(|r| *r.kind() == ModelKind::ApplicationInferenceProfile);
-        let resolved = if is_application_profile {
-            self.resolve_application_profile(model).await
-        } else {
-            None
-        };
-        rules::apply(request, model, resolved.as_deref())
+        region: &str,
+        identifier: &str,
+    ) -> Result<GetInferenceProfileResponse, BedrockError> {
+        let path = format!("/inference-profiles/{}", percent_encode(identifier));
+        let body = self.control_get(region, &path).await?;
+        parse_json(&body, &format!("the response to GET {path}"))
     }
-
-    async fn resolve_application_profile(&self, arn: &str) -> Option<String> {
-        let known = RESOLVED_PROFILES
-            .lock()
-            .ok()
-            .and_then(|cache| cache.get(arn).cloned());
-        if let Some(base) = known {
-            return base;
-        }
-        let base = self
-            .get_inference_profile(arn)
-            .await
-            .ok()
-            .and_then(|profile| profile.backing_model_id().map(str::to_owned));
-        if let Ok(mut cache) = RESOLVED_PROFILES.lock() {
-            cache.insert(arn.to_owned(), base.clone());
-        }
-        base
-    }
-}
-
-fn parse<T: DeserializeOwned>(path: &str, body: &[u8]) -> Result<T, BedrockError> {
-    serde_json::from_slice(body).map_err(|e| {
-        BedrockError::InvalidResponse(format!("the response to GET {path} is not valid: {e}"))
-    })
 }
 
 #[cfg(test)]

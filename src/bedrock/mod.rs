@@ -1,8 +1,11 @@
-//! The Bedrock runtime: typed request and response shapes ([`types`]), the
-//! [`client::Client`] for Converse and ConverseStream, stream decoding
-//! ([`stream`]) and typed errors ([`error`]).
+//! The Bedrock client: [`client::Client`] (Converse, ConverseStream,
+//! InvokeModel), the control plane ([`control`]), discovery as a service
+//! ([`discovery`]), embeddings ([`embed`]), stream decoding ([`stream`]) and
+//! typed errors ([`error`]).
 
 pub mod client;
 pub mod control;
+pub mod discovery;
+pub mod embed;
 pub mod error;
 pub mod stream;

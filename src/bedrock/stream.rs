@@ -2,12 +2,15 @@
 //! [`ConverseStream`] (the reader over the HTTP body, with an idle timeout).
 //!
 //! Each body chunk is pushed into the event-stream [`Decoder`] as the `Bytes`
-//! reqwest handed over (no copy); each [`Event`] holds its decoded [`Message`],
-//! which shares those bytes; [`Event::parse`] reads the payload with text deltas
-//! borrowed from it. Exception frames end the stream with a typed error; a
-//! stream that ends without `messageStop`, or inside a frame, is an error.
-//! Unknown event types are yielded like any other.
+//! the HTTP client handed over (no copy); each [`Event`] holds its decoded
+//! [`Message`], which shares those bytes; [`Event::parse`] reads the payload with
+//! text deltas borrowed from it. Exception frames end the stream with a typed
+//! error; a stream that ends without `messageStop`, or inside a frame, is an
+//! error. Unknown event types are yielded like any other. Every failure is a
+//! [`StreamError`], typed up to the caller.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -15,9 +18,111 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::error::BedrockError;
-use crate::eventstream::{Decoder, Message};
-use crate::types::{parse_event, parse_exception, StreamEvent};
+use crate::eventstream::{DecodeError, Decoder, Message};
+use crate::http::{Body, HttpError};
+use crate::types::{
+    parse_event, parse_exception, EventParseError, StreamEvent, StreamException,
+    StreamExceptionKind,
+};
+
+/// Why a stream broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// A frame that is not a valid event-stream frame (lengths, CRCs, headers).
+    Decode(DecodeError),
+    /// A payload that is not the JSON its event type calls for.
+    Event {
+        /// The `:event-type` or `:exception-type`.
+        event_type: String,
+        /// What the JSON parser found.
+        problem: String,
+    },
+    /// The service sent an exception frame (throttling, a model error...).
+    Exception(StreamException),
+    /// A frame the protocol does not allow here: no `:message-type` or
+    /// `:event-type`, an `error` frame, an unknown message type.
+    Protocol(String),
+    /// The body ended before `messageStop`.
+    EndedEarly,
+    /// Nothing arrived for this long.
+    IdleTimeout(Duration),
+    /// Reading the body failed.
+    Network(HttpError),
+}
+
+impl StreamError {
+    /// Whether the same request may work if sent again: the transient
+    /// exceptions (throttling, internal, unavailable), idle timeouts and
+    /// network failures.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StreamError::Exception(exception) => exception_is_retryable(exception),
+            StreamError::IdleTimeout(_) | StreamError::Network(_) => true,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamError::Decode(error) => write!(f, "invalid event stream: {error}"),
+            StreamError::Event {
+                event_type,
+                problem,
+            } => write!(
+                f,
+                "invalid `{}` event payload: {problem}",
+                event_type.escape_debug()
+            ),
+            StreamError::Exception(exception) => {
+                let retry = match exception_is_retryable(exception) {
+                    true => "retryable",
+                    false => "not retryable",
+                };
+                write!(f, "stream exception ({retry}): {exception}")
+            }
+            StreamError::Protocol(message) => write!(f, "invalid event stream: {message}"),
+            StreamError::EndedEarly => f.write_str("the stream ended before `messageStop`"),
+            StreamError::IdleTimeout(after) => write!(
+                f,
+                "the stream sent nothing for {:.1} s (idle timeout)",
+                after.as_secs_f64()
+            ),
+            StreamError::Network(error) => write!(f, "reading the stream: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for StreamError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StreamError::Decode(error) => Some(error),
+            StreamError::Network(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// Whether an exception frame is transient: throttling, internal, unavailable.
+fn exception_is_retryable(exception: &StreamException) -> bool {
+    matches!(
+        exception.kind,
+        StreamExceptionKind::Throttling
+            | StreamExceptionKind::InternalServer
+            | StreamExceptionKind::ServiceUnavailable
+    )
+}
+
+impl From<EventParseError> for StreamError {
+    fn from(error: EventParseError) -> Self {
+        StreamError::Event {
+            event_type: error.event_type,
+            problem: error.source.to_string(),
+        }
+    }
+}
 
 /// One ConverseStream event: a decoded event-stream message with
 /// `:message-type` `event`, sharing the received bytes.
@@ -35,9 +140,20 @@ impl Event {
     /// The typed event, borrowing text deltas from the frame (no copy when the
     /// JSON string has no escapes). An unknown event type is
     /// [`StreamEvent::Unknown`], not an error.
-    pub fn parse(&self) -> Result<StreamEvent<'_>, BedrockError> {
-        parse_event(self.event_type(), self.payload())
-            .map_err(|e| BedrockError::InvalidResponse(e.to_string()))
+    pub fn parse(&self) -> Result<StreamEvent<'_>, StreamError> {
+        Ok(parse_event(self.event_type(), self.payload())?)
+    }
+
+    /// The text of a text delta (borrowed from the frame when unescaped); `None`
+    /// for any other event, or a payload that does not parse.
+    pub fn text(&self) -> Option<Cow<'_, str>> {
+        match self.parse().ok()? {
+            StreamEvent::ContentBlockDelta(delta) => match delta.delta {
+                crate::types::ContentBlockDelta::Text(text) => Some(text),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// The JSON payload.
@@ -65,11 +181,11 @@ enum ReaderState {
 /// Turns ConverseStream body chunks into [`Event`]s, with no I/O.
 ///
 /// * `:message-type` `event`: yielded (any `:event-type`, known or not);
-/// * `exception`: [`BedrockError::StreamException`] (typed by `:exception-type`);
-/// * `error`: [`BedrockError::InvalidResponse`] with `:error-code` and `:error-message`;
-/// * a bad frame (CRC, lengths, headers), a missing `:message-type` or
-///   `:event-type`, or an end ([`finish`](Self::finish)) before `messageStop`
-///   or inside a frame: [`BedrockError::InvalidResponse`].
+/// * `exception`: [`StreamError::Exception`] (typed by `:exception-type`);
+/// * `error`: [`StreamError::Protocol`] with `:error-code` and `:error-message`;
+/// * a bad frame (CRC, lengths, headers): [`StreamError::Decode`]; a missing
+///   `:message-type` or `:event-type`: [`StreamError::Protocol`]; an end
+///   ([`finish`](Self::finish)) before `messageStop`: [`StreamError::EndedEarly`].
 ///
 /// After an error the reader yields nothing more, and `finish` reports no new error.
 ///
@@ -89,7 +205,7 @@ enum ReaderState {
 /// assert_eq!(reader.next()?.unwrap().event_type(), "messageStop");
 /// assert!(reader.next()?.is_none());
 /// reader.finish()?;
-/// # Ok::<(), bedrock_lite::bedrock::error::BedrockError>(())
+/// # Ok::<(), bedrock_lite::bedrock::stream::StreamError>(())
 /// ```
 #[derive(Debug)]
 pub struct EventReader {
@@ -122,7 +238,7 @@ impl EventReader {
     /// The next complete event; `Ok(None)` when more bytes are needed (or after an error).
     // Not `Iterator::next`: `Ok(None)` means "push more", not the end.
     #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> Result<Option<Event>, BedrockError> {
+    pub fn next(&mut self) -> Result<Option<Event>, StreamError> {
         if self.state == ReaderState::Failed {
             return Ok(None);
         }
@@ -133,20 +249,16 @@ impl EventReader {
         result
     }
 
-    fn read_next(&mut self) -> Result<Option<Event>, BedrockError> {
-        let Some(message) = self
-            .decoder
-            .next_message()
-            .map_err(|e| BedrockError::InvalidResponse(format!("event stream: {e}")))?
-        else {
+    fn read_next(&mut self) -> Result<Option<Event>, StreamError> {
+        let Some(message) = self.decoder.next_message().map_err(StreamError::Decode)? else {
             return Ok(None);
         };
         match message.str_header(":message-type") {
             Some("event") => {
                 match message.str_header(":event-type") {
                     None => {
-                        return Err(BedrockError::InvalidResponse(
-                            "event stream: an event without an `:event-type` header".into(),
+                        return Err(StreamError::Protocol(
+                            "an event without an `:event-type` header".into(),
                         ))
                     }
                     Some("messageStop") => self.state = ReaderState::Stopped,
@@ -156,49 +268,41 @@ impl EventReader {
             }
             Some("exception") => {
                 let kind = message.str_header(":exception-type").ok_or_else(|| {
-                    BedrockError::InvalidResponse(
-                        "event stream: an exception without an `:exception-type` header".into(),
-                    )
+                    StreamError::Protocol("an exception without an `:exception-type` header".into())
                 })?;
-                let exception = parse_exception(kind, message.payload())
-                    .map_err(|e| BedrockError::InvalidResponse(e.to_string()))?;
-                Err(BedrockError::StreamException(exception))
+                let exception = parse_exception(kind, message.payload())?;
+                Err(StreamError::Exception(exception))
             }
             Some("error") => {
                 let code = message.str_header(":error-code").unwrap_or("unknown");
                 let text = message.str_header(":error-message").unwrap_or("");
-                Err(BedrockError::InvalidResponse(format!(
-                    "event stream error `{}`: {}",
+                Err(StreamError::Protocol(format!(
+                    "an error frame `{}`: {}",
                     code.escape_debug(),
                     text.escape_debug()
                 )))
             }
-            Some(other) => Err(BedrockError::InvalidResponse(format!(
-                "event stream: unknown `:message-type` `{}`",
+            Some(other) => Err(StreamError::Protocol(format!(
+                "unknown `:message-type` `{}`",
                 other.escape_debug()
             ))),
-            None => Err(BedrockError::InvalidResponse(
-                "event stream: a message without a `:message-type` header".into(),
+            None => Err(StreamError::Protocol(
+                "a message without a `:message-type` header".into(),
             )),
         }
     }
 
     /// Says the body has ended: an error if it ended inside a frame or before
     /// `messageStop`. Call after [`next`](Self::next) has returned `Ok(None)`.
-    pub fn finish(&mut self) -> Result<(), BedrockError> {
+    pub fn finish(&mut self) -> Result<(), StreamError> {
         match self.state {
             ReaderState::Failed => Ok(()),
             _ => {
-                let result = self
-                    .decoder
-                    .finish()
-                    .map_err(|e| BedrockError::InvalidResponse(format!("event stream: {e}")))
-                    .and_then(|()| match self.state {
-                        ReaderState::Stopped => Ok(()),
-                        _ => Err(BedrockError::InvalidResponse(
-                            "the stream ended before `messageStop`".into(),
-                        )),
-                    });
+                let result = match (self.decoder.finish(), self.state) {
+                    (Err(error), _) => Err(StreamError::Decode(error)),
+                    (Ok(()), ReaderState::Stopped) => Ok(()),
+                    (Ok(()), _) => Err(StreamError::EndedEarly),
+                };
                 if result.is_err() {
                     self.state = ReaderState::Failed;
                 }
@@ -208,13 +312,6 @@ impl EventReader {
     }
 }
 
-/// The future of one body read, owning the response while it runs (used only
-/// when the stream is polled through [`futures_core::Stream`]).
-type PendingRead = Pin<Box<dyn Future<Output = (reqwest::Response, ChunkResult)> + Send + 'static>>;
-
-/// What one body read came to.
-type ChunkResult = Result<Option<Bytes>, BedrockError>;
-
 /// A ConverseStream response: [`Event`]s as they arrive.
 ///
 /// Read it with [`next_event`](Self::next_event), or as a
@@ -223,18 +320,19 @@ type ChunkResult = Result<Option<Bytes>, BedrockError>;
 /// (one network read): the CLI flushes its output between the two.
 ///
 /// A body read that waits longer than the idle timeout ends the stream with
-/// [`BedrockError::IdleTimeout`]. Nothing is retried here: once events flow,
+/// [`StreamError::IdleTimeout`]. Nothing is retried here: once events flow,
 /// errors are the caller's.
 pub struct ConverseStream {
-    body: Option<reqwest::Response>,
-    pending: Option<PendingRead>,
+    body: Body,
     reader: EventReader,
     idle_timeout: Duration,
+    /// The idle deadline of the read under way (polled reads only).
+    idle: Option<Pin<Box<tokio::time::Sleep>>>,
     done: bool,
 }
 
-impl std::fmt::Debug for ConverseStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for ConverseStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConverseStream")
             .field("reader", &self.reader)
             .field("idle_timeout", &self.idle_timeout)
@@ -245,34 +343,25 @@ impl std::fmt::Debug for ConverseStream {
 
 impl ConverseStream {
     /// A stream over the body of a successful ConverseStream response.
-    pub(crate) fn new(response: reqwest::Response, idle_timeout: Duration) -> Self {
+    pub fn new(body: Body, idle_timeout: Duration) -> Self {
         ConverseStream {
-            body: Some(response),
-            pending: None,
+            body,
             reader: EventReader::new(),
             idle_timeout,
+            idle: None,
             done: false,
         }
     }
 
     /// The next event, `None` at the end (after `messageStop` and the body's end)
     /// or after an error has been returned.
-    pub async fn next_event(&mut self) -> Option<Result<Event, BedrockError>> {
-        loop {
-            if let Some(item) = self.next_buffered() {
-                return Some(item);
-            }
-            match self.read_more().await {
-                Ok(true) => {}
-                Ok(false) => return None,
-                Err(error) => return Some(Err(error)),
-            }
-        }
+    pub async fn next_event(&mut self) -> Option<Result<Event, StreamError>> {
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
     }
 
     /// The next event among the bytes already received, with no I/O; `None`
     /// when more must be read.
-    pub fn next_buffered(&mut self) -> Option<Result<Event, BedrockError>> {
+    pub fn next_buffered(&mut self) -> Option<Result<Event, StreamError>> {
         if self.done {
             return None;
         }
@@ -289,92 +378,69 @@ impl ConverseStream {
     /// Reads one more chunk of the body (waiting at most the idle timeout).
     /// `Ok(true)`: more bytes for [`next_buffered`](Self::next_buffered);
     /// `Ok(false)`: the stream is over and complete; an error ends it.
-    pub async fn read_more(&mut self) -> Result<bool, BedrockError> {
-        if self.done {
-            return Ok(false);
-        }
-        let result = if let Some(pending) = self.pending.take() {
-            let (response, result) = pending.await;
-            self.body = Some(response);
-            result
-        } else if let Some(body) = self.body.as_mut() {
-            read_chunk(body, self.idle_timeout).await
-        } else {
-            Ok(None)
-        };
-        self.settle(result)
+    pub async fn read_more(&mut self) -> Result<bool, StreamError> {
+        std::future::poll_fn(|cx| self.poll_read(cx)).await
     }
 
-    /// Feeds a read's result to the reader.
-    fn settle(&mut self, result: ChunkResult) -> Result<bool, BedrockError> {
-        match result {
-            Ok(Some(chunk)) => {
+    /// One body read, as a poll, under the idle timeout.
+    fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<Result<bool, StreamError>> {
+        if self.done {
+            return Poll::Ready(Ok(false));
+        }
+        let read = match self.body.poll_chunk(cx) {
+            Poll::Ready(read) => read,
+            Poll::Pending => {
+                let timeout = self.idle_timeout;
+                let idle = self
+                    .idle
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                if idle.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                self.idle = None;
+                return Poll::Ready(self.fail(StreamError::IdleTimeout(timeout)));
+            }
+        };
+        self.idle = None;
+        Poll::Ready(match read {
+            Some(Ok(chunk)) => {
                 self.reader.push(chunk);
                 Ok(true)
             }
-            Ok(None) => {
+            None => {
                 self.done = true;
-                self.body = None;
                 self.reader.finish().map(|()| false)
             }
-            Err(error) => {
-                self.done = true;
-                self.body = None;
-                Err(error)
+            Some(Err(error)) => self.fail(StreamError::Network(error)),
+        })
+    }
+
+    fn fail(&mut self, error: StreamError) -> Result<bool, StreamError> {
+        self.done = true;
+        self.body = Body::empty();
+        Err(error)
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Event, StreamError>>> {
+        loop {
+            if let Some(item) = self.next_buffered() {
+                return Poll::Ready(Some(item));
+            }
+            match self.poll_read(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(true)) => {}
+                Poll::Ready(Ok(false)) => return Poll::Ready(None),
+                Poll::Ready(Err(error)) => return Poll::Ready(Some(Err(error))),
             }
         }
-    }
-}
-
-/// One body chunk, waiting at most `idle`.
-async fn read_chunk(body: &mut reqwest::Response, idle: Duration) -> ChunkResult {
-    match tokio::time::timeout(idle, body.chunk()).await {
-        Err(_) => Err(BedrockError::IdleTimeout(idle)),
-        Ok(Ok(chunk)) => Ok(chunk),
-        Ok(Err(e)) => Err(BedrockError::Network(format!(
-            "reading the stream: {}",
-            crate::http::error_from_reqwest(&e)
-        ))),
     }
 }
 
 impl futures_core::Stream for ConverseStream {
-    type Item = Result<Event, BedrockError>;
+    type Item = Result<Event, StreamError>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        loop {
-            if let Some(item) = this.next_buffered() {
-                return Poll::Ready(Some(item));
-            }
-            if this.done {
-                return Poll::Ready(None);
-            }
-            if this.pending.is_none() {
-                let Some(mut body) = this.body.take() else {
-                    return Poll::Ready(None);
-                };
-                let idle = this.idle_timeout;
-                this.pending = Some(Box::pin(async move {
-                    let result = read_chunk(&mut body, idle).await;
-                    (body, result)
-                }));
-            }
-            let Some(pending) = this.pending.as_mut() else {
-                return Poll::Ready(None);
-            };
-            let (response, result) = match pending.as_mut().poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(done) => done,
-            };
-            this.pending = None;
-            this.body = Some(response);
-            match this.settle(result) {
-                Ok(true) => {}
-                Ok(false) => return Poll::Ready(None),
-                Err(error) => return Poll::Ready(Some(Err(error))),
-            }
-        }
+        self.get_mut().poll_event(cx)
     }
 }
 

@@ -15,15 +15,15 @@
 use std::io::{BufWriter, Read, Write};
 use std::time::{Duration, Instant};
 
-use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::error::BedrockError;
-use bedrock_lite::bedrock::stream::ConverseStream;
-use bedrock_lite::env::Env;
+use bedrock_lite::bedrock::stream::{ConverseStream, Event};
+use bedrock_lite::model_ref::ModelRef;
 use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseMetrics, ConverseOutput,
     ConverseRequest, ConverseResponse, InferenceConfiguration, Message, ReasoningContentBlock,
     ReasoningContentBlockDelta, StopReason, StreamEvent, SystemContentBlock, TokenUsage,
 };
+use bedrock_lite::Client;
 use lexopt::Arg;
 
 use crate::args::{self, Globals};
@@ -63,10 +63,11 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
             other => return Err(args::unexpected(&other, "chat")),
         }
     }
-    let env = Env::real();
-    let file = context::read_config(globals, &env)?;
-    let model = options.model.take().or(file.model.clone()).ok_or_else(|| {
-        CliError::usage("no model: pass -m MODEL or set `model` in the config file")
+    let client = context::client(globals, options.model.as_deref())?;
+    let model: ModelRef = client.settings().model.clone().ok_or_else(|| {
+        CliError::usage(
+            "no model: pass -m MODEL, or set one with `bedrock-lite config set model MODEL`",
+        )
     })?;
     let prompt = if options.prompt.is_empty() {
         read_stdin_prompt()?
@@ -78,30 +79,8 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
             "empty prompt: pass PROMPT or pipe it on stdin",
         ));
     }
-    let region = context::config_region(globals, &env, &file);
-    let client = Client::new(ClientConfig {
-        env,
-        profile: globals.profile.clone(),
-        region,
-        endpoint_url: globals.endpoint_url.clone(),
-        ..ClientConfig::default()
-    })
-    .map_err(|e| context::bedrock_failure_at(e, &model, false))?;
-    context::note_client(globals, &client);
-    let mut request = build_request(&options, prompt);
-    request.guardrail_config = file.guardrail.as_ref().map(|guardrail| {
-        if options.no_stream {
-            guardrail.to_converse_config()
-        } else {
-            guardrail.to_stream_config()
-        }
-    });
+    let request = build_request(&options, prompt);
     let runtime = context::runtime()?;
-    for note in runtime.block_on(client.apply_model_rules(&model, &mut request)) {
-        if globals.verbose > 0 {
-            eprintln!("note: {note}");
-        }
-    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     let started = Instant::now();
@@ -195,7 +174,7 @@ impl Report {
 /// ConverseStream: text (or JSON events) to `out` as it arrives.
 async fn converse_stream(
     client: &Client,
-    model: &str,
+    model: &ModelRef,
     request: &ConverseRequest,
     json: bool,
     out: &mut impl Write,
@@ -204,19 +183,26 @@ async fn converse_stream(
     let mut stream: ConverseStream = client
         .converse_stream(model, request)
         .await
-        .map_err(|e| context::bedrock_failure_at(e, model, false))?;
+        .map_err(|e| context::bedrock_failure_at(e, model.id(), false))?;
     let mut report = Report::default();
     let mut wrote = false;
     loop {
         while let Some(item) = stream.next_buffered() {
             let handled = item.and_then(|event| {
                 let parsed = event.parse()?;
-                Ok(handle_event(&parsed, json, out, &mut report, started))
+                Ok(handle_event(
+                    &event,
+                    &parsed,
+                    json,
+                    out,
+                    &mut report,
+                    started,
+                ))
             });
             match handled {
                 Ok(Ok(())) => {}
                 Ok(Err(io)) => return Err(CliError::io("stdout", io)),
-                Err(error) => return Err(broken(error, model, out, wrote, &report, json)),
+                Err(error) => return Err(broken(error.into(), model, out, wrote, &report, json)),
             }
             wrote |= report.first_token.is_some() || json;
         }
@@ -224,7 +210,7 @@ async fn converse_stream(
         match stream.read_more().await {
             Ok(true) => {}
             Ok(false) => break,
-            Err(error) => return Err(broken(error, model, out, wrote, &report, json)),
+            Err(error) => return Err(broken(error.into(), model, out, wrote, &report, json)),
         }
     }
     if !json {
@@ -240,7 +226,7 @@ async fn converse_stream(
 /// already are).
 fn broken(
     error: BedrockError,
-    model: &str,
+    model: &ModelRef,
     out: &mut impl Write,
     wrote: bool,
     report: &Report,
@@ -251,12 +237,13 @@ fn broken(
         let _ = out.write_all(b"\n");
     }
     let _ = out.flush();
-    context::bedrock_failure_at(error, model, started)
+    context::bedrock_failure_at(error, model.id(), started)
 }
 
-/// Writes one event: text to `out` (JSON: the event), reasoning to stderr,
-/// usage and metrics into `report`.
+/// Writes one event: text to `out` (JSON: `{"<event type>": <its payload as
+/// received>}`), reasoning to stderr, usage and metrics into `report`.
 fn handle_event(
+    raw: &Event,
     event: &StreamEvent<'_>,
     json: bool,
     out: &mut impl Write,
@@ -264,8 +251,11 @@ fn handle_event(
     started: Instant,
 ) -> std::io::Result<()> {
     if json {
-        serde_json::to_writer(&mut *out, event)?;
-        out.write_all(b"\n")?;
+        out.write_all(b"{")?;
+        serde_json::to_writer(&mut *out, raw.event_type())?;
+        out.write_all(b":")?;
+        out.write_all(raw.payload())?;
+        out.write_all(b"}\n")?;
     }
     match event {
         StreamEvent::ContentBlockDelta(delta) => match &delta.delta {
@@ -304,7 +294,7 @@ fn note_guardrail(stop_reason: &StopReason) {
 /// Converse: the whole answer, then a newline (JSON: the whole response).
 async fn converse(
     client: &Client,
-    model: &str,
+    model: &ModelRef,
     request: &ConverseRequest,
     json: bool,
     out: &mut impl Write,
@@ -312,7 +302,7 @@ async fn converse(
     let response: ConverseResponse = client
         .converse(model, request)
         .await
-        .map_err(|e| context::bedrock_failure_at(e, model, false))?;
+        .map_err(|e| context::bedrock_failure_at(e, model.id(), false))?;
     note_guardrail(&response.stop_reason);
     let written = if json {
         serde_json::to_writer(&mut *out, &response)
@@ -350,62 +340,6 @@ fn write_answer(response: &ConverseResponse, out: &mut impl Write) -> std::io::R
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exit_codes_follow_the_contract() {
-        let service = |retryable| BedrockError::Service {
-            status: 400,
-            code: "ValidationException".into(),
-            message: "bad".into(),
-            retryable,
-        };
-        assert_eq!(
-            context::bedrock_failure_at(service(false), "m", false).exit_code(),
-            4
-        );
-        assert_eq!(
-            context::bedrock_failure_at(service(true), "m", false).exit_code(),
-            5
-        );
-        assert_eq!(
-            context::bedrock_failure_at(service(false), "m", true).exit_code(),
-            6
-        );
-        let throttled = BedrockError::Throttled {
-            code: "ThrottlingException".into(),
-            message: "slow".into(),
-        };
-        assert_eq!(
-            context::bedrock_failure_at(throttled, "m", false).exit_code(),
-            5
-        );
-        let refused = BedrockError::AuthRefused {
-            code: "UnrecognizedClientException".into(),
-            message: "no".into(),
-        };
-        assert_eq!(
-            context::bedrock_failure_at(refused, "m", false).exit_code(),
-            3
-        );
-        assert_eq!(
-            context::bedrock_failure_at(BedrockError::Config("x".into()), "m", false).exit_code(),
-            2
-        );
-        let invalid = BedrockError::InvalidResponse("bad CRC".into());
-        assert_eq!(
-            context::bedrock_failure_at(invalid.clone(), "m", false).exit_code(),
-            1
-        );
-        assert_eq!(
-            context::bedrock_failure_at(invalid, "m", true).exit_code(),
-            6
-        );
-        let shown = context::bedrock_failure_at(service(false), "anthropic.x", false).to_string();
-        assert_eq!(
-            shown,
-            "error: service: model `anthropic.x`: ValidationException (HTTP 400): bad"
-        );
-    }
 
     #[test]
     fn stats_summary() {

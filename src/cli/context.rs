@@ -1,16 +1,16 @@
-//! What several commands need before they can talk to AWS: a runtime, the
-//! resolved credentials and the region.
+//! What commands share before they talk to AWS: a runtime, the [`Settings`]
+//! built from the global flags (the one place they are merged), the client,
+//! and the mapping of library errors onto the exit codes of DESIGN.md.
 
 use std::sync::Arc;
 
-use bedrock_lite::bedrock::client::Client;
 use bedrock_lite::bedrock::error::BedrockError;
-use bedrock_lite::config::{self, Config};
-use bedrock_lite::credentials::chain::DefaultChain;
-use bedrock_lite::credentials::region::{self, ResolvedRegion};
-use bedrock_lite::credentials::{CredentialsError, ResolvedAuth};
-use bedrock_lite::env::Env;
-use bedrock_lite::http::ReqwestClient;
+use bedrock_lite::bedrock::stream::StreamError;
+use bedrock_lite::credentials::CredentialsError;
+use bedrock_lite::model_ref::ModelRef;
+use bedrock_lite::settings::{Settings, SettingsError};
+use bedrock_lite::transport::{ServiceError, ServiceErrorKind};
+use bedrock_lite::Client;
 
 use crate::args::Globals;
 use crate::error::{CliError, Exit};
@@ -24,21 +24,59 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::new("runtime", e.to_string(), Exit::Other))
 }
 
-/// Resolves the credential chain (honouring `--profile` and `--region`) and the region.
-pub fn resolve_auth(globals: &Globals) -> Result<(ResolvedAuth, ResolvedRegion), CliError> {
-    let env = Env::real();
-    let chain = DefaultChain::new(
-        env.clone(),
-        Arc::new(ReqwestClient::new()),
-        globals.profile.clone(),
-    )
-    .with_region(globals.region.clone());
-    let resolved = runtime()?
-        .block_on(chain.resolve())
-        .map_err(credentials_error)?;
-    let region = region::resolve(globals.region.as_deref(), &env, globals.profile.as_deref())
-        .map_err(credentials_error)?;
-    Ok((resolved, region))
+/// The settings for this command line: the global flags, then env, the config
+/// file, the AWS profile and the defaults. `model` is the command's `-m`
+/// (parsed here: a bad ref exits 2 naming it). With `-v`, the config's
+/// warnings go to stderr now and the client's notes as they come.
+pub fn settings(globals: &Globals, model: Option<&str>) -> Result<Settings, CliError> {
+    let mut builder = Settings::builder();
+    if let Some(region) = &globals.region {
+        builder = builder.region(region);
+    }
+    if let Some(profile) = &globals.profile {
+        builder = builder.profile(profile);
+    }
+    if let Some(url) = &globals.endpoint_url {
+        builder = builder.endpoint_url(url);
+    }
+    if let Some(path) = &globals.config {
+        builder = builder.config_file(path);
+    }
+    if let Some(model) = model {
+        let model = ModelRef::parse(model).map_err(|e| CliError::usage(e.to_string()))?;
+        builder = builder.model(model);
+    }
+    if globals.verbose > 0 {
+        builder = builder.notes(Arc::new(|note: &str| eprintln!("note: {note}")));
+    }
+    let settings = builder.resolve().map_err(settings_error)?;
+    if globals.verbose > 0 {
+        for warning in &settings.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok(settings)
+}
+
+/// A client over [`settings`]; with `-v`, says where its calls go by default.
+pub fn client(globals: &Globals, model: Option<&str>) -> Result<Client, CliError> {
+    let client = Client::new(settings(globals, model)?);
+    if globals.verbose > 0 {
+        eprintln!(
+            "note: region {}, runtime endpoint {}",
+            client.region(),
+            client.endpoint_url()
+        );
+    }
+    Ok(client)
+}
+
+/// The CLI error for settings that cannot be resolved (exit 2).
+pub fn settings_error(error: SettingsError) -> CliError {
+    match error {
+        SettingsError::Profile(error) => credentials_error(error),
+        other => CliError::new("config", other.to_string(), Exit::Usage),
+    }
 }
 
 /// The CLI error for a chain error: exit 2 for bad configuration, else 3.
@@ -50,17 +88,38 @@ pub fn credentials_error(error: CredentialsError) -> CliError {
         }
     };
     let message = match error {
-        CredentialsError::NotLoaded { reason, .. } => reason,
+        CredentialsError::NotLoaded { reason, .. } => format!(
+            "{reason}; set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+             or AWS_BEARER_TOKEN_BEDROCK (`bedrock-lite credentials` shows the chain)"
+        ),
         other => other.to_string(),
     };
     CliError::new("credentials", message, exit)
+}
+
+/// What a person can do about a service error, when there is something.
+fn service_hint(error: &ServiceError, model: &str) -> Option<String> {
+    match (error.kind, error.code.as_str()) {
+        (ServiceErrorKind::Rejected, "AccessDeniedException") => Some(format!(
+            "model access for `{model}` may need enabling in the Bedrock console \
+             (Model access), or this identity's IAM policy lacks bedrock:InvokeModel / \
+             bedrock:InvokeModelWithResponseStream for it"
+        )),
+        (ServiceErrorKind::AuthRefused, _) => Some(
+            "check the keys and the clock, or refresh the session (`aws sso login`); \
+             `bedrock-lite credentials` shows which source answered"
+                .to_owned(),
+        ),
+        _ => None,
+    }
 }
 
 /// The CLI error for a Bedrock error about `model` (or what was being done);
 /// exit 6 if output had started.
 pub fn bedrock_failure_at(error: BedrockError, model: &str, output_started: bool) -> CliError {
     let (kind, exit) = match &error {
-        BedrockError::Config(_) => ("config", Exit::Usage),
+        BedrockError::Config(_) | BedrockError::Signing(_) => ("config", Exit::Usage),
+        BedrockError::ModelRef(_) => ("usage", Exit::Usage),
         BedrockError::Credentials(e) => {
             let cli = credentials_error(e.clone());
             return if output_started {
@@ -69,87 +128,45 @@ pub fn bedrock_failure_at(error: BedrockError, model: &str, output_started: bool
                 cli
             };
         }
-        BedrockError::AuthRefused { .. } => ("auth", Exit::Credentials),
-        BedrockError::Service { retryable, .. } => (
-            "service",
-            if *retryable {
-                Exit::Unavailable
-            } else {
-                Exit::Rejected
-            },
-        ),
-        BedrockError::Throttled { .. } => ("throttled", Exit::Unavailable),
-        BedrockError::Network(_) => ("network", Exit::Unavailable),
-        BedrockError::StreamException(_) => (
+        BedrockError::Service(e) => match e.kind {
+            ServiceErrorKind::AuthRefused => ("auth", Exit::Credentials),
+            ServiceErrorKind::Throttled => ("throttled", Exit::Unavailable),
+            ServiceErrorKind::Unavailable => ("service", Exit::Unavailable),
+            _ => ("service", Exit::Rejected),
+        },
+        BedrockError::Network { .. } => ("network", Exit::Unavailable),
+        BedrockError::Stream(e) => (
             "stream",
-            if error.is_retryable() {
-                Exit::Unavailable
-            } else {
-                Exit::Rejected
+            match e {
+                StreamError::Exception(_) if error.is_retryable() => Exit::Unavailable,
+                StreamError::Exception(_) => Exit::Rejected,
+                StreamError::IdleTimeout(_) | StreamError::Network(_) => Exit::Unavailable,
+                _ => Exit::Other,
             },
         ),
-        BedrockError::IdleTimeout(_) => ("stream", Exit::Unavailable),
-        BedrockError::InvalidResponse(_) => ("stream", Exit::Other),
+        BedrockError::Embed(e) if e.is_usage() => ("usage", Exit::Usage),
+        BedrockError::Embed(_) | BedrockError::InvalidResponse { .. } => ("response", Exit::Other),
+        _ => ("error", Exit::Other),
     };
     let exit = if output_started {
         Exit::StreamBroken
     } else {
         exit
     };
-    CliError::new(kind, format!("model `{model}`: {error}"), exit)
-}
-
-/// With `-v`, says on stderr where a command's calls go: the client's region
-/// and runtime endpoint.
-pub fn note_client(globals: &Globals, client: &Client) {
-    if globals.verbose > 0 {
-        eprintln!(
-            "note: region {}, runtime endpoint {}",
-            client.region(),
-            client.endpoint_url()
-        );
-    }
+    let hint = match &error {
+        BedrockError::Service(e) => service_hint(e, model),
+        _ => None,
+    };
+    let message = match hint {
+        Some(hint) => format!("model `{model}`: {error}; {hint}"),
+        None => format!("model `{model}`: {error}"),
+    };
+    CliError::new(kind, message, exit)
 }
 
 /// [`bedrock_failure_at`] before any output.
 pub fn bedrock_failure(error: BedrockError, what: &str) -> CliError {
     bedrock_failure_at(error, what, false)
-}
-
-/// The config file (`--config`, `$BEDROCK_LITE_CONFIG` or the default path; a
-/// missing default file is an empty config). Unknown keys are reported with `-v`.
-pub fn read_config(globals: &Globals, env: &Env) -> Result<Config, CliError> {
-    let Some(location) = config::locate(globals.config.as_deref(), env) else {
-        return Ok(Config::default());
-    };
-    let (config, warnings) =
-        Config::load(&location).map_err(|e| CliError::new("config", e.to_string(), Exit::Usage))?;
-    if globals.verbose > 0 {
-        for warning in warnings {
-            eprintln!("warning: {warning}");
-        }
-    }
-    Ok(config)
-}
-
-/// The region a command asks for: `--region`, then `AWS_REGION` /
-/// `AWS_DEFAULT_REGION`, then the config file's `region`; `None` leaves the
-/// rest of the chain (the profile, then `us-east-1`) to the client.
-pub fn config_region(globals: &Globals, env: &Env, config: &Config) -> Option<String> {
-    globals.region.clone().or_else(|| {
-        let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .iter()
-            .any(|var| env.non_blank_var(var).is_some());
-        config.region.clone().filter(|_| !from_env)
-    })
-}
-
-/// The whole region chain: [`config_region`], then the profile, then `us-east-1`.
-pub fn resolve_region(globals: &Globals, env: &Env, config: &Config) -> Result<String, CliError> {
-    let explicit = config_region(globals, env, config);
-    region::resolve(explicit.as_deref(), env, globals.profile.as_deref())
-        .map(|r| r.region)
-        .map_err(credentials_error)
 }
 
 #[cfg(test)]
@@ -164,9 +181,12 @@ mod tests {
         };
         let error = credentials_error(not_loaded);
         assert_eq!(error.exit_code(), 3);
-        assert_eq!(
-            error.to_string(),
-            "error: credentials: no usable credentials; tried env (unset)"
+        let shown = error.to_string();
+        assert!(
+            shown.starts_with(
+                "error: credentials: no usable credentials; tried env (unset); set AWS_PROFILE"
+            ),
+            "{shown}"
         );
         let invalid = CredentialsError::InvalidConfig {
             source: "profile",
@@ -178,5 +198,40 @@ mod tests {
             message: "AccessDenied".into(),
         };
         assert_eq!(credentials_error(failed).exit_code(), 3);
+    }
+
+    #[test]
+    fn service_errors_follow_the_contract() {
+        let service = |status, code: &str| {
+            BedrockError::Service(ServiceError::parse(
+                status,
+                Some(code),
+                b"{\"message\":\"m\"}",
+            ))
+        };
+        let exit = |error, started| bedrock_failure_at(error, "m", started).exit_code();
+        assert_eq!(exit(service(400, "ValidationException"), false), 4);
+        assert_eq!(exit(service(503, "ServiceUnavailableException"), false), 5);
+        assert_eq!(exit(service(429, "ThrottlingException"), false), 5);
+        assert_eq!(exit(service(403, "UnrecognizedClientException"), false), 3);
+        assert_eq!(exit(service(400, "ValidationException"), true), 6);
+        assert_eq!(exit(BedrockError::Config("x".into()), false), 2);
+        assert_eq!(
+            exit(BedrockError::Stream(StreamError::EndedEarly), false),
+            1
+        );
+        assert_eq!(exit(BedrockError::Stream(StreamError::EndedEarly), true), 6);
+        let denied = bedrock_failure_at(service(403, "AccessDeniedException"), "x.y", false);
+        assert_eq!(denied.exit_code(), 4);
+        let shown = denied.to_string();
+        assert!(
+            shown.contains("Bedrock console") && shown.contains("bedrock:InvokeModel"),
+            "{shown}"
+        );
+        assert_eq!(
+            bedrock_failure_at(service(400, "ValidationException"), "anthropic.x", false)
+                .to_string(),
+            "error: service: model `anthropic.x`: ValidationException (HTTP 400): m"
+        );
     }
 }

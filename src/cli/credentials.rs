@@ -16,8 +16,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bedrock_lite::credentials::profile::SharedConfig;
-use bedrock_lite::credentials::{region, Auth, ResolvedAuth};
-use bedrock_lite::env::Env;
+use bedrock_lite::credentials::{Auth, ResolvedAuth};
+use bedrock_lite::settings::Settings;
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -33,16 +33,18 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
     if let Some(flag) = args::next_flag(parser, globals)? {
         return Err(args::unexpected(&flag.as_arg(), "credentials"));
     }
+    let settings = context::settings(globals, None)?;
     if globals.verbose > 0 {
-        // Ignored sections and keys; a malformed file is reported by the chain below.
-        if let Ok(config) = SharedConfig::load(&Env::real(), globals.profile.as_deref()) {
+        // Ignored sections and keys (a malformed file stopped `settings` already).
+        if let Ok(config) = SharedConfig::load(&settings.env, globals.profile.as_deref()) {
             for warning in config.profile_set().warnings() {
                 eprintln!("warning: {warning}");
             }
         }
     }
-    let (resolved, region) = context::resolve_auth(globals)?;
-    let report = Report::new(&resolved, &region);
+    let resolved = resolve(&settings)?;
+    let origin = settings.region_origin.to_string();
+    let report = Report::new(&resolved, &settings.region, &origin);
     if globals.json {
         println!("{}", report.to_json());
     } else {
@@ -62,7 +64,7 @@ struct Report {
 }
 
 impl Report {
-    fn new(resolved: &ResolvedAuth, region: &region::ResolvedRegion) -> Self {
+    fn new(resolved: &ResolvedAuth, region: &str, region_origin: &str) -> Self {
         let (kind, key, expiry) = match &resolved.auth {
             Auth::SigV4(credentials) => (
                 "sigv4",
@@ -76,8 +78,8 @@ impl Report {
             kind,
             key,
             expiry,
-            region: region.region.clone(),
-            region_source: region.source.to_string(),
+            region: region.to_owned(),
+            region_source: region_origin.to_owned(),
         }
     }
 
@@ -106,6 +108,14 @@ impl Report {
             "kind": self.kind,
         })
     }
+}
+
+/// The credentials the settings' chain resolves to (exit 3 when none, 2 for
+/// a configuration error).
+pub fn resolve(settings: &Settings) -> Result<ResolvedAuth, CliError> {
+    context::runtime()?
+        .block_on(settings.credentials.resolve())
+        .map_err(context::credentials_error)
 }
 
 /// All but the last 4 characters replaced by `*` (all of them when there are 4 or fewer).
@@ -145,7 +155,6 @@ pub fn rfc3339(time: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bedrock_lite::credentials::region::{RegionSource, ResolvedRegion};
     use bedrock_lite::credentials::{CredentialSource, Credentials, Secret};
     use std::time::Duration;
 
@@ -180,13 +189,6 @@ mod tests {
         );
     }
 
-    fn region() -> ResolvedRegion {
-        ResolvedRegion {
-            region: "eu-west-1".into(),
-            source: RegionSource::Profile("dev".into()),
-        }
-    }
-
     #[test]
     fn report_never_contains_secrets() {
         let resolved = ResolvedAuth {
@@ -202,7 +204,7 @@ mod tests {
                 via: "assume role",
             },
         };
-        let report = Report::new(&resolved, &region());
+        let report = Report::new(&resolved, "eu-west-1", "profile:dev");
         let text = report.to_text();
         assert_eq!(
             text,
@@ -227,7 +229,7 @@ mod tests {
             auth: Auth::Bearer(Secret::new("bedrock-api-key-c2VjcmV0")),
             source: CredentialSource::BearerTokenEnv,
         };
-        let report = Report::new(&resolved, &region());
+        let report = Report::new(&resolved, "eu-west-1", "profile:dev");
         assert!(report
             .to_text()
             .contains("bearer token:  bedrock-api-key-********\n"));

@@ -6,14 +6,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
 use bedrock_lite::env::Env;
+use bedrock_lite::settings::Settings;
 use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
     TokenUsage,
 };
+use bedrock_lite::Client;
 
 use crate::args::{self, Globals};
 use crate::context;
@@ -90,12 +91,12 @@ async fn demo(home: &Path) -> Result<(), CliError> {
         ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
         ("HOME", home.to_string_lossy().into_owned()),
     ]);
-    let client = Client::new(ClientConfig {
-        env,
-        endpoint_url: Some(emulator.endpoint()),
-        ..ClientConfig::default()
-    })
-    .map_err(demo_error)?;
+    let settings = Settings::builder()
+        .env(env)
+        .endpoint_url(emulator.endpoint())
+        .resolve()
+        .map_err(|e| CliError::new("demo", e.to_string(), Exit::Other))?;
+    let client = Client::new(settings);
 
     println!(
         "bedrock-lite demo: one streamed chat through the real client, no AWS account needed\n"
@@ -127,9 +128,9 @@ async fn demo(home: &Path) -> Result<(), CliError> {
     let mut first_token: Option<Duration> = None;
     let mut usage = TokenUsage::default();
     while let Some(event) = stream.next_event().await {
-        let event = event.map_err(demo_error)?;
+        let event = event.map_err(|e| demo_error(e.into()))?;
         events += 1;
-        match event.parse().map_err(demo_error)? {
+        match event.parse().map_err(|e| demo_error(e.into()))? {
             StreamEvent::ContentBlockDelta(delta) => {
                 if let ContentBlockDelta::Text(text) = delta.delta {
                     first_token.get_or_insert_with(|| started.elapsed());

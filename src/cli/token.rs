@@ -41,7 +41,9 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
 }
 
 fn mint(globals: &Globals, lifetime: Duration) -> Result<(), CliError> {
-    let (resolved, region) = context::resolve_auth(globals)?;
+    let settings = context::settings(globals, None)?;
+    let resolved = crate::credentials::resolve(&settings)?;
+    let region = &settings.region;
     let Auth::SigV4(credentials) = &resolved.auth else {
         return Err(CliError::new(
             "credentials",
@@ -53,7 +55,7 @@ fn mint(globals: &Globals, lifetime: Duration) -> Result<(), CliError> {
         ));
     };
     let now = SystemTime::now();
-    let key = token::mint(credentials, &region.region, lifetime, now)
+    let key = token::mint(credentials, region, lifetime, now)
         .map_err(|e| CliError::new("token", e.to_string(), Exit::Other))?;
     let expires = now + lifetime;
     // A key stops working when the credentials that signed it do.
@@ -68,7 +70,7 @@ fn mint(globals: &Globals, lifetime: Duration) -> Result<(), CliError> {
     if globals.json {
         println!(
             "{}",
-            json!({ "token": key, "region": region.region, "expiresAt": rfc3339(works_until), "source": resolved.source.to_string() })
+            json!({ "token": key, "region": region, "expiresAt": rfc3339(works_until), "source": resolved.source.to_string() })
         );
     } else {
         println!("{key}");

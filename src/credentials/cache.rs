@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Mutex;
 
-use super::{Auth, CredentialsError, ResolvedAuth};
+use super::{Auth, CredentialSource, CredentialsError, ResolvedAuth};
 use crate::http::BoxFuture;
 
 /// How long before expiry a refresh starts, at most.
@@ -30,6 +30,38 @@ const MAX_JITTER_FRACTION: f64 = 0.5;
 pub trait ResolveAuth: Send + Sync {
     /// Resolves credentials afresh.
     fn resolve(&self) -> BoxFuture<'_, Result<ResolvedAuth, CredentialsError>>;
+}
+
+/// Where a client's credentials come from: fixed ones, or a chain behind its
+/// cache. Cheap to clone (the cache is shared).
+#[derive(Clone)]
+pub enum CredentialsProvider {
+    /// These credentials or this token, always (source [`CredentialSource::Explicit`]).
+    Fixed(Auth),
+    /// A chain (or any [`ResolveAuth`]) behind a [`CredentialsCache`].
+    Cached(Arc<CredentialsCache>),
+}
+
+impl CredentialsProvider {
+    /// The credentials to sign with now, and the source that gave them.
+    pub async fn resolve(&self) -> Result<ResolvedAuth, CredentialsError> {
+        match self {
+            CredentialsProvider::Fixed(auth) => Ok(ResolvedAuth {
+                auth: auth.clone(),
+                source: CredentialSource::Explicit,
+            }),
+            CredentialsProvider::Cached(cache) => cache.get().await,
+        }
+    }
+}
+
+impl fmt::Debug for CredentialsProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialsProvider::Fixed(auth) => f.debug_tuple("Fixed").field(auth).finish(),
+            CredentialsProvider::Cached(_) => f.write_str("Cached"),
+        }
+    }
 }
 
 /// A clock: returns the current time.

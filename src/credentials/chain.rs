@@ -1,7 +1,8 @@
 //! The default credential chain, in the order of DESIGN.md:
 //!
 //! 1. `AWS_BEARER_TOKEN_BEDROCK` (a Bedrock API key, sent as a bearer token);
-//! 2. access keys in the environment;
+//! 2. access keys in the environment, unless a profile was given explicitly
+//!    (`--profile`, as botocore does; `AWS_PROFILE` keeps this order);
 //! 3. the selected profile of the shared files;
 //! 4. web identity from `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`;
 //! 5. the container credentials endpoint (ECS, EKS Pod Identity);
@@ -56,7 +57,9 @@ pub struct DefaultChain {
 
 impl DefaultChain {
     /// A chain reading `env`, calling out through `http`, using the profile
-    /// `profile_override` (e.g. `--profile`) instead of `AWS_PROFILE` when given.
+    /// `profile_override` (e.g. `--profile`) instead of `AWS_PROFILE` when given;
+    /// an explicit profile also takes the environment's access keys out of the
+    /// chain (the bearer token still comes first).
     pub fn new(env: Env, http: Arc<dyn HttpClient>, profile_override: Option<String>) -> Self {
         DefaultChain {
             env,
@@ -90,7 +93,15 @@ impl DefaultChain {
                 source: CredentialSource::BearerTokenEnv,
             });
         }
-        if let Some(credentials) = settle(environment::credentials(env), &mut passed)? {
+        let env_keys = match &self.profile_override {
+            // An explicitly given profile takes the environment's keys out.
+            Some(profile) => Err(CredentialsError::NotLoaded {
+                source: "env",
+                reason: format!("the profile `{profile}` was given explicitly"),
+            }),
+            None => environment::credentials(env),
+        };
+        if let Some(credentials) = settle(env_keys, &mut passed)? {
             return Ok(sigv4(credentials, CredentialSource::Environment));
         }
 

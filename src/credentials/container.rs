@@ -16,8 +16,10 @@ use std::time::Duration;
 use super::json_credentials::{self, JsonCredentialsError};
 use super::{Credentials, CredentialsError};
 use crate::env::Env;
+use bytes::Bytes;
+
 use crate::http::{
-    one_line, send_with_retries, url_for_messages, Attempt, BoxFuture, HttpClient, HttpRequest,
+    fetch_with_retries, one_line, url_for_messages, Attempt, BoxFuture, HttpClient, HttpRequest,
 };
 
 /// The name this source goes by in errors.
@@ -28,8 +30,6 @@ const RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
 const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 const TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 const TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
-/// Attempts per load, as the SDK's standard retry strategy.
-const MAX_ATTEMPTS: u32 = 3;
 /// The longest a DNS lookup of the full URI's host may take.
 const DNS_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -64,16 +64,16 @@ pub async fn load(http: &dyn HttpClient, env: &Env) -> Result<Credentials, Crede
         method: "GET".to_owned(),
         uri: url,
         headers,
-        body: Vec::new(),
+        body: Bytes::new(),
         connect_timeout: Duration::from_secs(2),
-        read_timeout: Duration::from_secs(5),
+        response_timeout: Duration::from_secs(5),
     };
     let shown = url_for_messages(&request.uri);
     let fail = |detail: String| CredentialsError::ProviderError {
         source: SOURCE,
         message: format!("GET {shown} failed: {detail}"),
     };
-    send_with_retries(http, &request, MAX_ATTEMPTS, |outcome| {
+    fetch_with_retries(http, &request, |outcome| {
         let response = match outcome {
             Ok(response) => response,
             Err(e) => return Attempt::Retry(Err(fail(e.to_string()))),

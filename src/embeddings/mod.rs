@@ -83,22 +83,6 @@ pub struct Embeddings {
     pub embeddings: Vec<Vec<f32>>,
 }
 
-/// What kind of failure an InvokeModel call was, so that the command line
-/// can keep its exit code (see `DESIGN.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Bad settings or usage (exit 2).
-    Usage,
-    /// No usable credentials, or auth refused (exit 3).
-    Credentials,
-    /// The service rejected the request (exit 4).
-    Rejected,
-    /// Throttled, unavailable or a network failure after retries (exit 5).
-    Unavailable,
-    /// Anything else (exit 1).
-    Other,
-}
-
 /// Why embedding failed. Every message is one line naming the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmbedError {
@@ -142,83 +126,13 @@ pub enum EmbedError {
         /// What is wrong with it.
         problem: String,
     },
-    /// The InvokeModel call itself failed (mapped from the client's error).
-    Invoke {
-        /// The client's message.
-        message: String,
-        /// Its kind, for the exit code.
-        class: ErrorClass,
-    },
 }
 
 impl EmbedError {
-    /// The kind of failure: [`ErrorClass::Usage`] for a bad model or option,
-    /// [`ErrorClass::Other`] for a malformed response, the call's own class for
-    /// [`EmbedError::Invoke`].
-    pub fn class(&self) -> ErrorClass {
-        match self {
-            EmbedError::InvalidModel { .. }
-            | EmbedError::UnknownFamily { .. }
-            | EmbedError::OptionNotTaken { .. }
-            | EmbedError::BadOptionValue { .. } => ErrorClass::Usage,
-            EmbedError::Malformed { .. } => ErrorClass::Other,
-            EmbedError::Invoke { class, .. } => *class,
-        }
-    }
-}
-
-impl crate::bedrock::client::Client {
-    /// Embeds `inputs` with `model` through InvokeModel: the request body of the
-    /// model's family, at most [`DEFAULT_CONCURRENCY`] calls at once for
-    /// single-text families, batches for Cohere; vectors in input order.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: bedrock_lite::bedrock::client::Client) -> Result<(), bedrock_lite::embeddings::EmbedError> {
-    /// use bedrock_lite::embeddings::EmbedOptions;
-    /// let options = EmbedOptions { dimensions: Some(256), ..Default::default() };
-    /// let out = client.embed("amazon.titan-embed-text-v2:0", &["hello".into()], &options).await?;
-    /// assert_eq!(out.embeddings[0].len(), 256);
-    /// # Ok(()) }
-    /// ```
-    pub async fn embed(
-        &self,
-        model: &str,
-        inputs: &[String],
-        options: &EmbedOptions,
-    ) -> Result<Embeddings, EmbedError> {
-        embed_with(
-            model,
-            inputs,
-            options,
-            DEFAULT_CONCURRENCY,
-            |body| async move { self.invoke(model, body).await.map_err(EmbedError::from) },
-        )
-        .await
-    }
-}
-
-impl From<crate::bedrock::error::BedrockError> for EmbedError {
-    fn from(error: crate::bedrock::error::BedrockError) -> Self {
-        use crate::bedrock::error::BedrockError as B;
-        use crate::credentials::CredentialsError;
-        let class = match &error {
-            B::Config(_) | B::Credentials(CredentialsError::InvalidConfig { .. }) => {
-                ErrorClass::Usage
-            }
-            B::Credentials(_) | B::AuthRefused { .. } => ErrorClass::Credentials,
-            B::Service {
-                retryable: true, ..
-            }
-            | B::Throttled { .. }
-            | B::Network(_)
-            | B::IdleTimeout(_) => ErrorClass::Unavailable,
-            B::Service { .. } => ErrorClass::Rejected,
-            B::StreamException(_) | B::InvalidResponse(_) => ErrorClass::Other,
-        };
-        EmbedError::Invoke {
-            message: error.to_string(),
-            class,
-        }
+    /// Whether the request itself is wrong (a model or option this family does
+    /// not take), as opposed to a malformed response.
+    pub fn is_usage(&self) -> bool {
+        !matches!(self, EmbedError::Malformed { .. })
     }
 }
 
@@ -250,9 +164,6 @@ impl fmt::Display for EmbedError {
                 field,
                 problem,
             } => write!(f, "malformed response from {model}: {field}: {problem}"),
-            EmbedError::Invoke { message, .. } => {
-                f.write_str(&message.replace(['\n', '\r'], " "))
-            }
         }
     }
 }
@@ -264,20 +175,21 @@ impl std::error::Error for EmbedError {}
 /// and returns the response body) with at most `concurrency` in flight (at
 /// least one), and returns the vectors in input order.
 ///
-/// The first error ends the whole request; calls still in flight are dropped.
-/// An [`EmbedError::Invoke`] from `invoke` comes back with the model prefixed
-/// to its message.
-/// No inputs means no calls and no vectors.
-pub async fn embed_with<F, Fut>(
+/// The first error ends the whole request (an [`EmbedError`] converted into
+/// the caller's error type, or the call's own error); calls still in flight are
+/// dropped. No inputs means no calls and no vectors.
+pub async fn embed_with<E, F, Fut, B>(
     model: &str,
     inputs: &[String],
     options: &EmbedOptions,
     concurrency: usize,
     invoke: F,
-) -> Result<Embeddings, EmbedError>
+) -> Result<Embeddings, E>
 where
+    E: From<EmbedError>,
     F: Fn(Value) -> Fut,
-    Fut: Future<Output = Result<Vec<u8>, EmbedError>>,
+    Fut: Future<Output = Result<B, E>>,
+    B: AsRef<[u8]>,
 {
     let plan = EmbedPlan::new(model, options)?;
     let mut pending = plan.calls(inputs).into_iter();
@@ -301,14 +213,8 @@ where
         })
         .await;
         let (range, _) = in_flight.swap_remove(done);
-        let body = outcome.map_err(|error| match error {
-            EmbedError::Invoke { message, class } => EmbedError::Invoke {
-                message: format!("{model}: {message}"),
-                class,
-            },
-            other => other,
-        })?;
-        let vectors = plan.parse_response(&body, range.len())?;
+        let body = outcome?;
+        let vectors = plan.parse_response(body.as_ref(), range.len())?;
         for (slot, vector) in slots
             .get_mut(range)
             .unwrap_or_default()

@@ -84,7 +84,7 @@ fn unknown_models_list_the_supported_ones() {
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123",
     ] {
         let error = Family::detect(model).expect_err(model);
-        assert_eq!(error.class(), ErrorClass::Usage);
+        assert!(error.is_usage());
         let message = error.to_string();
         assert!(message.starts_with(model), "{message}");
         for family in Family::ALL {
@@ -291,8 +291,8 @@ fn options_a_family_does_not_take_list_what_it_takes() {
     assert!(error(COHERE_V3, &types(&["float", "f16"])).contains("embedding_types \"f16\""));
     assert!(error(COHERE_V3, &types(&[])).contains("embedding_types []"));
     assert_eq!(
-        EmbedPlan::new(TITAN_V1, &dims(1)).map_err(|e| e.class()),
-        Err(ErrorClass::Usage)
+        EmbedPlan::new(TITAN_V1, &dims(1)).map_err(|e| e.is_usage()),
+        Err(true)
     );
 }
 
@@ -470,7 +470,7 @@ fn malformed_responses_name_the_model_and_field() {
         let error = plan
             .parse_response(body.as_bytes(), count)
             .expect_err(expected);
-        assert_eq!(error.class(), ErrorClass::Other);
+        assert!(!error.is_usage());
         let message = error.to_string();
         assert!(
             message.starts_with(&format!("malformed response from {}: ", plan.model())),
@@ -599,12 +599,34 @@ struct Fake {
     finished: Arc<Mutex<Vec<String>>>,
 }
 
+/// What the fake `invoke` fails with: the plan's error, or the call's own.
+#[derive(Debug, PartialEq)]
+enum Failure {
+    Embed(EmbedError),
+    Call(String),
+}
+
+impl From<EmbedError> for Failure {
+    fn from(error: EmbedError) -> Self {
+        Failure::Embed(error)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Embed(error) => write!(f, "{error}"),
+            Failure::Call(message) => f.write_str(message),
+        }
+    }
+}
+
 impl Fake {
     fn invoke(
         &self,
         model: &'static str,
         body: Value,
-    ) -> impl std::future::Future<Output = Result<Vec<u8>, EmbedError>> {
+    ) -> impl std::future::Future<Output = Result<Vec<u8>, Failure>> {
         let fake = self.clone();
         async move {
             let now = fake.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -622,10 +644,7 @@ impl Fake {
             fake.in_flight.fetch_sub(1, Ordering::SeqCst);
             fake.finished.lock().expect("not poisoned").push(text);
             let bytes = serde_json::to_vec(&body).unwrap_or_default();
-            emulated_response(model, &bytes).map_err(|message| EmbedError::Invoke {
-                message,
-                class: ErrorClass::Rejected,
-            })
+            emulated_response(model, &bytes).map_err(Failure::Call)
         }
     }
 }
@@ -707,10 +726,7 @@ async fn the_first_error_ends_the_request() {
         let n = calls.fetch_add(1, Ordering::SeqCst);
         async move {
             if n == 1 {
-                Err(EmbedError::Invoke {
-                    message: "ThrottlingException (throttled after retries): slow down".to_owned(),
-                    class: ErrorClass::Unavailable,
-                })
+                Err(Failure::Call("ThrottlingException: slow down".to_owned()))
             } else {
                 Ok(json!({"embedding": numbers(1536, 0.0)})
                     .to_string()
@@ -720,35 +736,44 @@ async fn the_first_error_ends_the_request() {
     })
     .await;
     let error = result.expect_err("throttled");
-    assert_eq!(error.class(), ErrorClass::Unavailable);
     assert_eq!(
-        error.to_string(),
-        "amazon.titan-embed-text-v1: ThrottlingException (throttled after retries): slow down"
+        error,
+        Failure::Call("ThrottlingException: slow down".to_owned())
     );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 
     // A malformed response is an error too, and options are checked before any call.
     let result = embed_with(TITAN_V1, &inputs, &EmbedOptions::default(), 2, |_| async {
-        Ok(b"{\"embedding\": [1, 2]}".to_vec())
+        Ok::<_, Failure>(b"{\"embedding\": [1, 2]}".to_vec())
     })
     .await;
-    assert!(matches!(result, Err(EmbedError::Malformed { .. })));
+    assert!(matches!(
+        result,
+        Err(Failure::Embed(EmbedError::Malformed { .. }))
+    ));
     let options = EmbedOptions {
         dimensions: Some(8),
         ..EmbedOptions::default()
     };
-    let result = embed_with(TITAN_V1, &inputs, &options, 2, |_| async {
+    let result = embed_with::<Failure, _, _, Vec<u8>>(TITAN_V1, &inputs, &options, 2, |_| async {
         panic!("no call should be made")
     })
     .await;
-    assert!(matches!(result, Err(EmbedError::OptionNotTaken { .. })));
+    assert!(matches!(
+        result,
+        Err(Failure::Embed(EmbedError::OptionNotTaken { .. }))
+    ));
 }
 
 #[tokio::test]
 async fn no_inputs_make_no_calls() {
-    let result = embed_with(COHERE_V3, &[], &EmbedOptions::default(), 4, |_| async {
-        panic!("no call should be made")
-    })
+    let result = embed_with::<Failure, _, _, Vec<u8>>(
+        COHERE_V3,
+        &[],
+        &EmbedOptions::default(),
+        4,
+        |_| async { panic!("no call should be made") },
+    )
     .await;
     assert_eq!(
         result,

@@ -9,6 +9,8 @@
 //! dashed ones (`opus-4-7`). Adding a model is one line in [`RULES`].
 
 use crate::model_ref::ModelRef;
+use std::borrow::Cow;
+
 use crate::types::ConverseRequest;
 
 /// A request parameter a model may reject.
@@ -26,18 +28,32 @@ impl Param {
         }
     }
 
-    /// Removes the parameter from the request; whether it was there.
-    fn remove(self, request: &mut ConverseRequest) -> bool {
-        let in_config = match (self, request.inference_config.as_mut()) {
-            (Param::Temperature, Some(config)) => config.temperature.take().is_some(),
+    /// Whether the request sets the parameter.
+    fn is_set(self, request: &ConverseRequest) -> bool {
+        let in_config = match (self, request.inference_config.as_ref()) {
+            (Param::Temperature, Some(config)) => config.temperature.is_some(),
             (_, None) => false,
         };
         let in_fields = request
             .additional_model_request_fields
+            .as_ref()
+            .and_then(serde_json::Value::as_object)
+            .is_some_and(|fields| fields.contains_key(self.name()));
+        in_config || in_fields
+    }
+
+    /// Removes the parameter from the request.
+    fn remove(self, request: &mut ConverseRequest) {
+        if let (Param::Temperature, Some(config)) = (self, request.inference_config.as_mut()) {
+            config.temperature = None;
+        }
+        if let Some(fields) = request
+            .additional_model_request_fields
             .as_mut()
             .and_then(serde_json::Value::as_object_mut)
-            .is_some_and(|fields| fields.remove(self.name()).is_some());
-        in_config || in_fields
+        {
+            fields.remove(self.name());
+        }
     }
 }
 
@@ -57,47 +73,46 @@ pub const RULES: &[Rule] = &[Rule {
     drop: &[Param::Temperature],
 }];
 
-/// Drops the parameters the model rejects from `request`, returning one note
-/// per dropped parameter (for `-v`). `model_ref` is the ref as the user gave
-/// it; `resolved_base` the base model id when the caller resolved it (an
+/// Drops the parameters the model rejects from `request` (copying it only
+/// when something is dropped), returning one note per dropped parameter (for
+/// `-v`). `resolved_base` is the base model id when the caller resolved it (an
 /// application inference profile).
 ///
 /// ```
+/// use std::borrow::Cow;
+/// use bedrock_lite::model_ref::ModelRef;
 /// use bedrock_lite::types::{ConverseRequest, InferenceConfiguration};
 /// use bedrock_lite::models::rules;
-/// let mut request = ConverseRequest {
+/// let original = ConverseRequest {
 ///     inference_config: Some(InferenceConfiguration { temperature: Some(0.5), ..Default::default() }),
 ///     ..Default::default()
 /// };
-/// let notes = rules::apply(&mut request, "global.anthropic.claude-opus-4-7", None);
+/// let mut request = Cow::Borrowed(&original);
+/// let model = ModelRef::parse("global.anthropic.claude-opus-4-7")?;
+/// let notes = rules::apply(&mut request, &model, None);
 /// assert_eq!(notes.len(), 1);
-/// assert_eq!(request.inference_config.unwrap().temperature, None);
+/// assert_eq!(request.inference_config.as_ref().unwrap().temperature, None);
+/// # Ok::<(), bedrock_lite::model_ref::ModelRefError>(())
 /// ```
 pub fn apply(
-    request: &mut ConverseRequest,
-    model_ref: &str,
+    request: &mut Cow<'_, ConverseRequest>,
+    model: &ModelRef,
     resolved_base: Option<&str>,
 ) -> Vec<String> {
-    let target = match resolved_base {
-        Some(base) => normalise(base),
-        None => {
-            let parsed = ModelRef::parse(model_ref).ok();
-            normalise(
-                parsed
-                    .as_ref()
-                    .and_then(ModelRef::base_model_id)
-                    .unwrap_or(model_ref),
-            )
-        }
-    };
+    let target = normalise(
+        resolved_base
+            .or_else(|| model.base_model_id())
+            .unwrap_or(model.id()),
+    );
     let mut notes = Vec::new();
     for rule in RULES.iter().filter(|rule| matches(&target, rule.model)) {
         for param in rule.drop {
-            if param.remove(request) {
+            if param.is_set(request) {
+                param.remove(request.to_mut());
                 notes.push(format!(
                     "dropped `{}`: {} does not accept it (rule `{}`)",
                     param.name(),
-                    model_ref,
+                    model,
                     rule.model
                 ));
             }
@@ -141,6 +156,23 @@ fn matches(target: &str, fragment: &str) -> bool {
 mod tests {
     use super::*;
     use crate::types::InferenceConfiguration;
+
+    /// [`apply`] on `request` in place; checks that a copy is made exactly
+    /// when something is dropped.
+    fn run(request: &mut ConverseRequest, model: &str, base: Option<&str>) -> Vec<String> {
+        let model = ModelRef::parse(model).expect("a model ref");
+        let mut cow = Cow::Borrowed(&*request);
+        let notes = apply(&mut cow, &model, base);
+        let owned = match cow {
+            Cow::Owned(changed) => Some(changed),
+            Cow::Borrowed(_) => None,
+        };
+        assert_eq!(owned.is_some(), !notes.is_empty(), "{model}");
+        if let Some(changed) = owned {
+            *request = changed;
+        }
+        notes
+    }
     use serde_json::json;
 
     fn request() -> ConverseRequest {
@@ -185,10 +217,11 @@ mod tests {
         }
         for model in &refs {
             let mut req = request();
-            let notes = apply(&mut req, model, None);
+            let notes = run(&mut req, model, None);
             assert!(dropped(&req), "{model}");
             assert_eq!(notes.len(), 1, "{model}");
-            assert!(notes[0].contains("temperature") && notes[0].contains(model.as_str()));
+            let id = model.trim_start_matches("amazon-bedrock/");
+            assert!(notes[0].contains("temperature") && notes[0].contains(id));
         }
     }
 
@@ -196,11 +229,11 @@ mod tests {
     fn application_profiles_use_the_resolved_base_model() {
         let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
         let mut req = request();
-        apply(&mut req, arn, Some("anthropic.claude-opus-4-7"));
+        run(&mut req, arn, Some("anthropic.claude-opus-4-7"));
         assert!(dropped(&req));
         // Unresolved: the opaque ARN does not match, and nothing is dropped.
         let mut req = request();
-        assert!(apply(&mut req, arn, None).is_empty());
+        assert!(run(&mut req, arn, None).is_empty());
         assert_eq!(req, request());
     }
 
@@ -211,10 +244,9 @@ mod tests {
             "us.anthropic.claude-sonnet-4-7",
             "anthropic.claude-opus-4-70",
             "amazon.nova-pro-v1:0",
-            "not a ref at all",
         ] {
             let mut req = request();
-            assert!(apply(&mut req, model, None).is_empty(), "{model}");
+            assert!(run(&mut req, model, None).is_empty(), "{model}");
             assert_eq!(req, request(), "{model}");
         }
     }
@@ -222,11 +254,11 @@ mod tests {
     #[test]
     fn nothing_to_drop_gives_no_notes() {
         let mut req = ConverseRequest::default();
-        assert!(apply(&mut req, "anthropic.claude-opus-4-7", None).is_empty());
+        assert!(run(&mut req, "anthropic.claude-opus-4-7", None).is_empty());
         let mut req = ConverseRequest {
             additional_model_request_fields: Some(json!("not an object")),
             ..Default::default()
         };
-        assert!(apply(&mut req, "anthropic.claude-opus-4-7", None).is_empty());
+        assert!(run(&mut req, "anthropic.claude-opus-4-7", None).is_empty());
     }
 }

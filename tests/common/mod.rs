@@ -39,3 +39,33 @@ pub fn vectors(sub: &str) -> Option<PathBuf> {
     assert!(dir.is_dir(), "vector folder {} is missing", dir.display());
     Some(dir)
 }
+
+/// Settings for a client of the emulator at `endpoint`: the demo keys,
+/// `us-east-1`, no home folder (so no config file or AWS profile), IMDS off,
+/// quick retries. Adjust with the builder's other methods.
+#[cfg(feature = "emulator")]
+pub fn emulator_settings(endpoint: &str) -> bedrock_lite::settings::SettingsBuilder {
+    use bedrock_lite::credentials::{Auth, Credentials};
+    use bedrock_lite::emulator::{DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
+    bedrock_lite::Settings::builder()
+        .env(bedrock_lite::env::Env::from_vars([
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("HOME", "/nonexistent/bedrock-lite-test-home"),
+        ]))
+        .region("us-east-1")
+        .endpoint_url(endpoint)
+        .credentials(Auth::SigV4(Credentials::new(
+            DEMO_ACCESS_KEY_ID,
+            DEMO_SECRET_ACCESS_KEY,
+        )))
+        .retry(bedrock_lite::http::RetryPolicy {
+            initial_backoff: std::time::Duration::from_millis(5),
+            ..bedrock_lite::http::RetryPolicy::STANDARD
+        })
+}
+
+/// A client of the emulator at `endpoint` with [`emulator_settings`].
+#[cfg(feature = "emulator")]
+pub fn emulator_client(endpoint: &str) -> bedrock_lite::Client {
+    bedrock_lite::Client::new(emulator_settings(endpoint).resolve().expect("settings"))
+}

@@ -52,11 +52,11 @@ fn normal_stream() -> Bytes {
 }
 
 /// Feeds `chunks` and collects (event types, text) until the end, or the error.
-fn run(chunks: &[Bytes]) -> Result<(Vec<String>, String), BedrockError> {
+fn run(chunks: &[Bytes]) -> Result<(Vec<String>, String), StreamError> {
     let mut reader = EventReader::new();
     let mut types = Vec::new();
     let mut text = String::new();
-    let mut collect = |reader: &mut EventReader| -> Result<(), BedrockError> {
+    let mut collect = |reader: &mut EventReader| -> Result<(), StreamError> {
         while let Some(event) = reader.next()? {
             if let StreamEvent::ContentBlockDelta(delta) = event.parse()? {
                 if let ContentBlockDelta::Text(t) = delta.delta {
@@ -148,7 +148,7 @@ fn each_exception_type_is_typed() {
             "contentBlockDelta"
         );
         let error = reader.next().unwrap_err();
-        let BedrockError::StreamException(ref exception) = error else {
+        let StreamError::Exception(ref exception) = error else {
             panic!("{name}: {error}");
         };
         assert_eq!(exception.kind, kind);
@@ -173,7 +173,7 @@ fn error_frames_are_invalid_responses() {
     let error = run(&[out.freeze()]).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "invalid response: event stream error `InternalFailure`: oops"
+        "invalid event stream: an error frame `InternalFailure`: oops"
     );
 }
 
@@ -183,7 +183,7 @@ fn missing_message_stop_is_an_error() {
     event(&mut out, "messageStart", r#"{"role":"assistant"}"#);
     delta(&mut out, "cut");
     let error = run(&[out.freeze()]).unwrap_err();
-    assert!(matches!(error, BedrockError::InvalidResponse(_)));
+    assert_eq!(error, StreamError::EndedEarly);
     assert!(error.to_string().contains("messageStop"), "{error}");
 }
 
@@ -192,7 +192,10 @@ fn a_truncated_frame_is_an_error() {
     let body = normal_stream();
     for cut in [1, 5, 12, 20] {
         let error = run(&[body.slice(..body.len() - cut)]).unwrap_err();
-        assert!(matches!(error, BedrockError::InvalidResponse(_)), "{error}");
+        assert!(
+            matches!(error, StreamError::Decode(_) | StreamError::EndedEarly),
+            "{error}"
+        );
     }
 }
 
@@ -243,8 +246,7 @@ fn a_bad_payload_fails_in_parse_not_in_the_reader() {
 
 /// A ConverseStream over an in-memory response body.
 fn converse_stream(body: Bytes) -> ConverseStream {
-    let response = reqwest::Response::from(http::Response::new(body));
-    ConverseStream::new(response, Duration::from_secs(5))
+    ConverseStream::new(crate::http::Body::from(body), Duration::from_secs(5))
 }
 
 fn block_on<F: Future>(future: F) -> F::Output {

@@ -23,7 +23,11 @@ use std::time::{Duration, SystemTime};
 use super::json_credentials::{self, JsonCredentialsError};
 use super::{Credentials, CredentialsError, Secret};
 use crate::env::Env;
-use crate::http::{one_line, random_up_to, retry_delay, HttpClient, HttpRequest, HttpResponse};
+use bytes::Bytes;
+
+use crate::http::{
+    fetch, one_line, random_up_to, Attempt, BufferedResponse, HttpClient, HttpRequest, RetryPolicy,
+};
 
 /// The name this source goes by in errors.
 const SOURCE: &str = "imds";
@@ -34,7 +38,10 @@ const TOKEN_REFRESH_BUFFER: Duration = Duration::from_secs(120);
 /// Connect and read timeouts of every IMDS request.
 const TIMEOUT: Duration = Duration::from_secs(1);
 /// Attempts per request (retries on 5xx and 401).
-const MAX_ATTEMPTS: u32 = 4;
+const RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: 4,
+    ..RetryPolicy::CREDENTIALS
+};
 /// Expired credentials are used for this long, plus up to [`EXTENSION_JITTER`].
 const EXTENSION: Duration = Duration::from_secs(600);
 /// Random extra extension, so that many instances do not all retry at once.
@@ -183,36 +190,38 @@ impl ImdsProvider {
         env: &Env,
         base: &str,
         url: &str,
-    ) -> Result<HttpResponse, CredentialsError> {
-        let mut attempt = 1;
-        loop {
-            let token = self.token(http, env, base).await?;
-            let request = HttpRequest {
-                method: "GET".to_owned(),
-                uri: url.to_owned(),
-                headers: vec![(
-                    "x-aws-ec2-metadata-token".to_owned(),
-                    token.expose().to_owned(),
-                )],
-                body: Vec::new(),
-                connect_timeout: TIMEOUT,
-                read_timeout: TIMEOUT,
-            };
-            let response = http
-                .send(request)
-                .await
-                .map_err(|e| error(format!("GET {url}: {e}")))?;
-            if response.status == 401 {
-                // The token expired or was revoked: the next attempt fetches a new one.
-                *self.token.lock().await = None;
-            }
-            let retryable = response.status == 401 || response.status >= 500;
-            if !retryable || attempt >= MAX_ATTEMPTS {
-                return Ok(response);
-            }
-            tokio::time::sleep(retry_delay(attempt)).await;
-            attempt += 1;
-        }
+    ) -> Result<BufferedResponse, CredentialsError> {
+        RETRY
+            .run(|_| async move {
+                let token = match self.token(http, env, base).await {
+                    Ok(token) => token,
+                    Err(error) => return Attempt::Done(Err(error)),
+                };
+                let request = HttpRequest {
+                    method: "GET".to_owned(),
+                    uri: url.to_owned(),
+                    headers: vec![(
+                        "x-aws-ec2-metadata-token".to_owned(),
+                        token.expose().to_owned(),
+                    )],
+                    body: Bytes::new(),
+                    connect_timeout: TIMEOUT,
+                    response_timeout: TIMEOUT,
+                };
+                let response = match fetch(http, request).await {
+                    Ok(response) => response,
+                    Err(e) => return Attempt::Done(Err(error(format!("GET {url}: {e}")))),
+                };
+                if response.status == 401 {
+                    // The token expired or was revoked: the next attempt fetches a new one.
+                    *self.token.lock().await = None;
+                }
+                match response.status == 401 || response.status >= 500 {
+                    true => Attempt::Retry(Ok(response)),
+                    false => Attempt::Done(Ok(response)),
+                }
+            })
+            .await
     }
 
     /// The cached session token, or a new one if it is missing or about to expire.
@@ -251,25 +260,23 @@ async fn fetch_token(
             "x-aws-ec2-metadata-token-ttl-seconds".to_owned(),
             TOKEN_TTL_SECONDS.to_string(),
         )],
-        body: Vec::new(),
+        body: Bytes::new(),
         connect_timeout: TIMEOUT,
-        read_timeout: TIMEOUT,
+        response_timeout: TIMEOUT,
     };
-    let mut attempt = 1;
-    let response = loop {
-        let response =
-            http.send(request.clone())
-                .await
-                .map_err(|e| CredentialsError::NotLoaded {
+    let (request, shown) = (&request, url.as_str());
+    let response = RETRY
+        .run(|_| async move {
+            match fetch(http, request.clone()).await {
+                Err(e) => Attempt::Done(Err(CredentialsError::NotLoaded {
                     source: SOURCE,
-                    reason: format!("no instance metadata service answered at {url} ({e})"),
-                })?;
-        if response.status < 500 || attempt >= MAX_ATTEMPTS {
-            break response;
-        }
-        tokio::time::sleep(retry_delay(attempt)).await;
-        attempt += 1;
-    };
+                    reason: format!("no instance metadata service answered at {shown} ({e})"),
+                })),
+                Ok(response) if response.status >= 500 => Attempt::Retry(Ok(response)),
+                Ok(response) => Attempt::Done(Ok(response)),
+            }
+        })
+        .await?;
     match response.status {
         200..=299 => {}
         400 => return Err(error(format!("PUT {url}: the token request was refused as invalid (HTTP 400)"))),
@@ -301,9 +308,9 @@ async fn fetch_token(
 
 /// `response` if its status is 2xx, else an error naming the URL and status.
 fn expect_success<'a>(
-    response: &'a HttpResponse,
+    response: &'a BufferedResponse,
     url: &str,
-) -> Result<&'a HttpResponse, CredentialsError> {
+) -> Result<&'a BufferedResponse, CredentialsError> {
     match response.status {
         200..=299 => Ok(response),
         status => Err(error(format!("GET {url}: HTTP {status}"))),

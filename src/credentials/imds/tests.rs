@@ -1,7 +1,7 @@
 //! IMDS provider behaviour against a scripted fake IMDS.
 
 use super::*;
-use crate::http::{BoxFuture, HttpError};
+use crate::http::{Body, BoxFuture, HttpError, HttpResponse};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
@@ -70,7 +70,7 @@ fn ok(status: u16, body: &str) -> Result<HttpResponse, HttpError> {
             "x-aws-ec2-metadata-token-ttl-seconds".into(),
             "21600".into(),
         )],
-        body: body.as_bytes().to_vec(),
+        body: Body::from(body.to_owned()),
     })
 }
 
@@ -229,7 +229,7 @@ async fn forbidden_bad_ttl_and_refusals_are_errors() {
     let no_ttl = Script::new(vec![Ok(HttpResponse {
         status: 200,
         headers: vec![],
-        body: b"tok".to_vec(),
+        body: Body::from("tok"),
     })]);
     let error = provider.credentials(&no_ttl, &env_at(0)).await.unwrap_err();
     assert!(error.to_string().contains("ttl"), "{error}");

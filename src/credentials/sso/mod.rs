@@ -17,16 +17,16 @@ use super::profile::location::expand_home;
 use super::sts::resolve_endpoint;
 use super::{Credentials, CredentialsError, Secret};
 use crate::env::Env;
+use bytes::Bytes;
+
 use crate::http::{
-    one_line, send_with_retries, url_for_messages, Attempt, HttpClient, HttpRequest, HttpResponse,
-    SERVICE_CONNECT_TIMEOUT, SERVICE_READ_TIMEOUT,
+    fetch_with_retries, one_line, url_for_messages, Attempt, BufferedResponse, HttpClient,
+    HttpRequest, SERVICE_CONNECT_TIMEOUT, SERVICE_READ_TIMEOUT,
 };
 use crate::sigv4::percent_encode;
 
 /// The name this source goes by in errors.
 const SOURCE: &str = "sso";
-/// Attempts per call, as the SDK's standard retry strategy.
-const MAX_ATTEMPTS: u32 = 3;
 
 /// Which role to get credentials for, and where the SSO token is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,9 +88,9 @@ pub async fn role_credentials(
             "x-amz-sso_bearer_token".to_owned(),
             token.expose().to_owned(),
         )],
-        body: Vec::new(),
+        body: Bytes::new(),
         connect_timeout: SERVICE_CONNECT_TIMEOUT,
-        read_timeout: SERVICE_READ_TIMEOUT,
+        response_timeout: SERVICE_READ_TIMEOUT,
     };
     let shown = url_for_messages(&request.uri);
     let fail = |detail: String| CredentialsError::ProviderError {
@@ -100,7 +100,7 @@ pub async fn role_credentials(
             params.role_name, params.account_id
         ),
     };
-    send_with_retries(http, &request, MAX_ATTEMPTS, |outcome| match outcome {
+    fetch_with_retries(http, &request, |outcome| match outcome {
         Err(e) => Attempt::Retry(Err(fail(e.to_string()))),
         Ok(response) if (200..300).contains(&response.status) => {
             Attempt::Done(parse_role_credentials(&response.body, &params.account_id).map_err(fail))
@@ -203,7 +203,7 @@ fn parse_role_credentials(body: &[u8], account_id: &str) -> Result<Credentials, 
 }
 
 /// `Type: message (HTTP status)` of a portal error answer, with a hint on 401/403.
-fn service_error(response: &HttpResponse) -> String {
+fn service_error(response: &BufferedResponse) -> String {
     #[derive(Deserialize)]
     struct ErrorBody {
         #[serde(alias = "Message")]
@@ -259,13 +259,13 @@ mod tests {
 
     #[test]
     fn portal_errors_name_the_type_and_hint_at_login() {
-        let response = HttpResponse {
+        let response = BufferedResponse {
             status: 401,
             headers: vec![(
                 "x-amzn-errortype".into(),
                 "UnauthorizedException:http://x".into(),
             )],
-            body: br#"{"message":"Session token not found or invalid"}"#.to_vec(),
+            body: Bytes::from_static(br#"{"message":"Session token not found or invalid"}"#),
         };
         assert_eq!(
             service_error(&response),

@@ -17,16 +17,16 @@ use super::json_credentials::parse_rfc3339;
 use super::{Credentials, CredentialsError, Secret};
 use crate::env::Env;
 use crate::http::sign_http_request;
+use bytes::Bytes;
+
 use crate::http::{
-    one_line, send_with_retries, url_for_messages, Attempt, HttpClient, HttpRequest, HttpResponse,
-    SERVICE_CONNECT_TIMEOUT, SERVICE_READ_TIMEOUT,
+    fetch_with_retries, one_line, url_for_messages, Attempt, BufferedResponse, HttpClient,
+    HttpRequest, SERVICE_CONNECT_TIMEOUT, SERVICE_READ_TIMEOUT,
 };
 use crate::sigv4::{percent_encode, SigningIdentity};
 
 /// The STS API version all requests name.
 const API_VERSION: &str = "2011-06-15";
-/// Attempts per call, as the SDK's standard retry strategy.
-const MAX_ATTEMPTS: u32 = 3;
 /// Error codes worth retrying (throttling, and the identity provider being unreachable).
 const RETRYABLE_CODES: [&str; 5] = [
     "Throttling",
@@ -143,9 +143,9 @@ pub(crate) fn form_request(endpoint: &str, action: &str, fields: &[(&str, &str)]
             "content-type".to_owned(),
             "application/x-www-form-urlencoded".to_owned(),
         )],
-        body: body.into_bytes(),
+        body: Bytes::from(body),
         connect_timeout: SERVICE_CONNECT_TIMEOUT,
-        read_timeout: SERVICE_READ_TIMEOUT,
+        response_timeout: SERVICE_READ_TIMEOUT,
     }
 }
 
@@ -164,7 +164,7 @@ pub(crate) async fn call(
         source,
         message: format!("{action} for role `{role_arn}` at {shown} failed: {detail}"),
     };
-    send_with_retries(http, request, MAX_ATTEMPTS, |outcome| match outcome {
+    fetch_with_retries(http, request, |outcome| match outcome {
         Err(e) => Attempt::Retry(Err(fail(e.to_string()))),
         Ok(response) if (200..300).contains(&response.status) => {
             Attempt::Done(parse_credentials(&response.body, action).map_err(fail))
@@ -213,7 +213,7 @@ fn parse_credentials(body: &[u8], action: &str) -> Result<Credentials, String> {
 }
 
 /// `Code: Message (HTTP status)` of an STS error answer, and whether to retry it.
-fn service_error(response: &HttpResponse) -> (String, bool) {
+fn service_error(response: &BufferedResponse) -> (String, bool) {
     let body = String::from_utf8_lossy(&response.body);
     let error = xml::element(&body, "Error");
     let code = error.and_then(|e| xml::text(e, "Code"));
@@ -283,10 +283,10 @@ mod tests {
 
     #[test]
     fn error_answers_name_code_and_message_and_say_whether_to_retry() {
-        let response = |status, body: &str| HttpResponse {
+        let response = |status, body: &str| BufferedResponse {
             status,
             headers: vec![],
-            body: body.as_bytes().to_vec(),
+            body: Bytes::copy_from_slice(body.as_bytes()),
         };
         let denied = r#"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>
             <Message>User: x is not

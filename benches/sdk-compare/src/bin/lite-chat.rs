@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use bedrock_lite::bedrock::client::{Client, ClientConfig};
+use bedrock_lite::{Client, Settings};
 use bedrock_lite::types::{
     ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
 };
@@ -20,11 +20,11 @@ fn main() -> Result<(), Error> {
 
 async fn run(args: Args) -> Result<(), Error> {
     let started = Instant::now();
-    let client = Client::new(ClientConfig {
-        region: Some(args.region),
-        endpoint_url: Some(args.endpoint),
-        ..ClientConfig::default()
-    })?;
+    let settings = Settings::builder()
+        .region(args.region)
+        .endpoint_url(args.endpoint)
+        .resolve()?;
+    let client = Client::new(settings);
     let request = ConverseRequest {
         messages: vec![Message {
             role: ConversationRole::User,

@@ -1,0 +1,39 @@
+//! Embeddings through the client: the family's request bodies
+//! ([`crate::embeddings`]) sent with InvokeModel, at most
+//! [`DEFAULT_CONCURRENCY`] calls at once, vectors back in input order.
+
+use super::client::Client;
+use super::error::BedrockError;
+use crate::embeddings::{embed_with, EmbedOptions, Embeddings, DEFAULT_CONCURRENCY};
+
+impl Client {
+    /// Embeds `inputs` with `model` through InvokeModel: the request body of the
+    /// model's family, at most [`DEFAULT_CONCURRENCY`] calls at once for
+    /// single-text families, batches for Cohere; vectors in input order. A
+    /// model or option the family does not take, or a malformed answer, is
+    /// [`BedrockError::Embed`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bedrock_lite::Client) -> Result<(), bedrock_lite::BedrockError> {
+    /// use bedrock_lite::embeddings::EmbedOptions;
+    /// let options = EmbedOptions { dimensions: Some(256), ..Default::default() };
+    /// let out = client.embed("amazon.titan-embed-text-v2:0", &["hello".into()], &options).await?;
+    /// assert_eq!(out.embeddings[0].len(), 256);
+    /// # Ok(()) }
+    /// ```
+    pub async fn embed(
+        &self,
+        model: &str,
+        inputs: &[String],
+        options: &EmbedOptions,
+    ) -> Result<Embeddings, BedrockError> {
+        embed_with(
+            model,
+            inputs,
+            options,
+            DEFAULT_CONCURRENCY,
+            |body| async move { self.invoke(model, &body).await },
+        )
+        .await
+    }
+}
