@@ -40,7 +40,7 @@
 //! * [`bedrock`]: the [`Client`], its streams and its errors; [`token`]: short-term
 //!   Bedrock API keys.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod base64;
 pub mod bedrock;

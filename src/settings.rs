@@ -1,4 +1,4 @@
-//! [`Settings`]: everything a [`Client`](crate::bedrock::client::Client) needs,
+//! [`Settings`]: everything a `Client` needs,
 //! resolved once, in one place. Each value comes from the first of: what was
 //! given explicitly (a command-line flag, or [`SettingsBuilder`] in code), the
 //! environment, the config file, the AWS profile, then the default.

@@ -286,6 +286,62 @@ fn profile_override_beats_aws_profile() {
 }
 
 #[test]
+fn an_explicit_profile_takes_env_keys_out_but_aws_profile_does_not() {
+    let config = "[profile b]\naws_access_key_id = BKEY\naws_secret_access_key = b\n";
+    let home = FakeHome::new(Some(config), None);
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+        ("AWS_SECRET_ACCESS_KEY", "e"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    // `--profile b`: the profile answers although env keys are set.
+    let explicit = DefaultChain::new(
+        home.env(&keys),
+        Arc::new(Offline::default()),
+        Some("b".into()),
+    );
+    let resolved = runtime().block_on(explicit.resolve()).expect("profile b");
+    assert_eq!(sigv4(&resolved).access_key_id, "BKEY");
+    // `AWS_PROFILE=b`: the SDKs' order, env keys first.
+    let mut with_env_profile = keys.to_vec();
+    with_env_profile.push(("AWS_PROFILE", "b"));
+    let sdk_order = DefaultChain::new(
+        home.env(&with_env_profile),
+        Arc::new(Offline::default()),
+        None,
+    );
+    let resolved = runtime().block_on(sdk_order.resolve()).expect("env keys");
+    assert_eq!(resolved.source, CredentialSource::Environment);
+    // The bearer token still comes first, explicit profile or not.
+    let mut with_token = keys.to_vec();
+    with_token.push(("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-x"));
+    let bearer = DefaultChain::new(
+        home.env(&with_token),
+        Arc::new(Offline::default()),
+        Some("b".into()),
+    );
+    let resolved = runtime().block_on(bearer.resolve()).expect("token");
+    assert_eq!(resolved.source, CredentialSource::BearerTokenEnv);
+    // An explicit profile without keys does not fall back to env keys.
+    let empty = FakeHome::new(Some("[profile c]\nregion = eu-west-1\n"), None);
+    let result = runtime().block_on(
+        DefaultChain::new(
+            empty.env(&keys),
+            Arc::new(Offline::default()),
+            Some("c".into()),
+        )
+        .resolve(),
+    );
+    let Err(CredentialsError::NotLoaded { reason, .. }) = result else {
+        panic!("expected not loaded, got {result:?}");
+    };
+    assert!(
+        reason.contains("the profile `c` was given explicitly"),
+        "{reason}"
+    );
+}
+
+#[test]
 fn credential_process_profile_with_account_fallback() {
     let config = "[default]\ncredential_process = printf '{\"Version\":1,\"AccessKeyId\":\"PROC\",\"SecretAccessKey\":\"s\"}'\naws_account_id = 111122223333\n";
     let home = FakeHome::new(Some(config), None);

@@ -47,7 +47,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// How a [`Transport`] is set up.
 #[derive(Debug, Clone)]
-pub struct TransportConfig {
+pub(crate) struct TransportConfig {
     /// Where the clock comes from.
     pub env: Env,
     /// The HTTP client every request goes through.
@@ -61,7 +61,7 @@ pub struct TransportConfig {
 }
 
 /// The signed, retrying sender; see the module docs. Share it (it is `Sync`).
-pub struct Transport {
+pub(crate) struct Transport {
     http: Arc<dyn HttpClient>,
     credentials: CredentialsProvider,
     env: Env,
@@ -83,7 +83,7 @@ impl std::fmt::Debug for Transport {
 
 /// One request to send: a JSON `POST` or a `GET` (with an empty body).
 #[derive(Debug, Clone)]
-pub struct ServiceRequest<'a> {
+pub(crate) struct ServiceRequest<'a> {
     /// `POST` (JSON body) or `GET`.
     pub method: Method,
     /// The absolute URL, its path percent-encoded once as it travels.
@@ -104,7 +104,7 @@ pub struct ServiceRequest<'a> {
 
 /// The HTTP methods Bedrock's APIs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     /// Runtime calls (Converse, InvokeModel...).
     Post,
     /// Control-plane reads (ListFoundationModels...).
@@ -137,11 +137,6 @@ impl Transport {
     /// The clock-skew offset in use: service time minus local time.
     pub fn clock_skew_ms(&self) -> i64 {
         self.skew_ms.load(Ordering::Relaxed)
-    }
-
-    /// Where the credentials come from.
-    pub fn credentials(&self) -> &CredentialsProvider {
-        &self.credentials
     }
 
     /// The signing time: the clock plus the skew offset.
