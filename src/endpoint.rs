@@ -24,6 +24,7 @@
 mod custom_url;
 mod partition;
 
+pub(crate) use custom_url::check as check_custom_url;
 pub use partition::{partition_of, partitions, Partition};
 
 use std::fmt;

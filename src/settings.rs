@@ -8,6 +8,8 @@
 //! | region | `--region` | `AWS_REGION`, `AWS_DEFAULT_REGION` | `region` | `region` | `us-east-1` |
 //! | runtime / control endpoint | `--endpoint-url` | `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` / `AWS_ENDPOINT_URL_BEDROCK`, `AWS_ENDPOINT_URL` | `endpoints.runtime` / `endpoints.control` | `services`, `endpoint_url` | the region's |
 //! | credentials | `--profile`, [`SettingsBuilder::credentials`] | `AWS_BEARER_TOKEN_BEDROCK`, `AWS_ACCESS_KEY_ID`... | | the profile's | container, IMDS |
+//! | proxies | | `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` | | | none |
+//! | extra trusted roots | | `AWS_CA_BUNDLE` | | `ca_bundle` | the system's |
 //! | model | `-m` | | `model` | | none |
 //! | discovery, guardrail, models, embeddings, gateway | | | their keys | | see [`Config`] |
 //!
@@ -22,7 +24,7 @@
 //! ```
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,7 +36,7 @@ use crate::credentials::region::DEFAULT_REGION;
 use crate::credentials::{Auth, CredentialsError};
 use crate::endpoint::{self, Endpoint, EndpointError, EndpointSettings, Service};
 use crate::env::Env;
-use crate::http::{HttpClient, ReqwestClient, RetryPolicy};
+use crate::http::{ExtraRoots, HttpClient, HttpError, ReqwestClient, RetryPolicy};
 use crate::model_ref::{ModelRef, ModelRefError};
 
 /// The default connect timeout (the AWS SDKs').
@@ -167,6 +169,8 @@ pub enum SettingsError {
     Endpoint(EndpointError),
     /// The default model does not parse.
     Model(ModelRefError),
+    /// The CA bundle (`AWS_CA_BUNDLE`, the profile's `ca_bundle`) is unusable.
+    CaBundle(HttpError),
 }
 
 impl fmt::Display for SettingsError {
@@ -176,6 +180,7 @@ impl fmt::Display for SettingsError {
             SettingsError::Profile(e) => write!(f, "{e}"),
             SettingsError::Endpoint(e) => write!(f, "{e}"),
             SettingsError::Model(e) => write!(f, "{e}"),
+            SettingsError::CaBundle(e) => write!(f, "{e}"),
         }
     }
 }
@@ -187,6 +192,7 @@ impl std::error::Error for SettingsError {
             SettingsError::Profile(e) => Some(e),
             SettingsError::Endpoint(e) => Some(e),
             SettingsError::Model(e) => Some(e),
+            SettingsError::CaBundle(e) => Some(e),
         }
     }
 }
@@ -336,9 +342,23 @@ impl SettingsBuilder {
                 .transpose()
                 .map_err(SettingsError::Model)?,
         };
-        let http = self
-            .http
-            .unwrap_or_else(|| Arc::new(ReqwestClient::new()) as Arc<dyn HttpClient>);
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                // `AWS_CA_BUNDLE`, else the profile's `ca_bundle`: extra trusted roots.
+                let bundle = env
+                    .non_blank_var("AWS_CA_BUNDLE")
+                    .map(str::to_owned)
+                    .or_else(|| shared.setting("ca_bundle").map(str::to_owned));
+                let roots = match bundle {
+                    Some(path) => ExtraRoots::from_pem_file(&env.resolve_path(Path::new(&path)))
+                        .map_err(SettingsError::CaBundle)?,
+                    None => ExtraRoots::default(),
+                };
+                Arc::new(ReqwestClient::from_env(&env).with_extra_roots(roots))
+                    as Arc<dyn HttpClient>
+            }
+        };
         let credentials = match self.credentials {
             Some(auth) => CredentialsProvider::Fixed(auth),
             None => {

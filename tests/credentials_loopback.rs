@@ -744,6 +744,7 @@ async fn https_to_a_plain_http_server_is_an_error_not_a_panic() {
         body: Default::default(),
         connect_timeout: Duration::from_secs(1),
         response_timeout: Duration::from_secs(1),
+        direct: false,
     };
     // The handshake never completes: connecting (TLS included) times out, and
     // the request is known not to have been sent.

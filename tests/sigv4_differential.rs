@@ -404,6 +404,7 @@ proptest! {
             body: case.body.clone().into(),
             connect_timeout: Duration::from_secs(1),
             response_timeout: Duration::from_secs(1),
+            direct: false,
         };
         sign_http_request(&mut request, &case.identity(), &case.region, &case.service, case.time)
             .map_err(|e| TestCaseError::fail(format!("sign_http_request failed: {e}")))?;
@@ -497,6 +498,7 @@ fn a_bedrock_converse_stream_request_agrees_with_aws_sigv4() {
         body: case.body.clone().into(),
         connect_timeout: Duration::from_secs(1),
         response_timeout: Duration::from_secs(1),
+        direct: false,
     };
     sign_http_request(
         &mut request,

@@ -195,6 +195,7 @@ fn check_adapters(
             body: request.body().to_vec().into(),
             connect_timeout: Duration::from_secs(1),
             response_timeout: Duration::from_secs(1),
+            direct: false,
         };
         sign_http_request(
             &mut http,

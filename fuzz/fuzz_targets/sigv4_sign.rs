@@ -113,6 +113,7 @@ fuzz_target!(|input: Input<'_>| {
         body: input.body.to_vec().into(),
         connect_timeout: Duration::from_secs(1),
         response_timeout: Duration::from_secs(1),
+        direct: false,
     };
     let _ = sign_http_request(&mut http, &identity, input.region, input.service, time);
     let _ = presign_url(

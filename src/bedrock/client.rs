@@ -333,8 +333,9 @@ impl Client {
 
     /// The base model of an application inference profile ARN, asked of
     /// GetInferenceProfile in the ARN's region once per client; `None` for any
-    /// other ref, or when the lookup fails.
-    async fn application_profile_base(&self, model: &ModelRef) -> Option<String> {
+    /// other ref (its text shows its model), or when the lookup fails. The
+    /// model rules match on it.
+    pub async fn application_profile_base(&self, model: &ModelRef) -> Option<String> {
         if *model.kind() != ModelKind::ApplicationInferenceProfile {
             return None;
         }

@@ -121,7 +121,7 @@ pub fn next_word(
         None => Ok(None),
         Some(Flag::Value(v)) => Ok(Some(os_to_string(v, "command")?)),
         Some(other) => Err(CliError::usage(format!(
-            "unexpected {} before the command",
+            "unexpected {} before the command; run `bedrock-lite --help`",
             describe(&other.as_arg())
         ))),
     }
@@ -136,7 +136,11 @@ pub fn describe(arg: &Arg<'_>) -> String {
     }
 }
 
-/// The usage error for an argument the command does not take.
+/// The usage error for an argument the command does not take; it says how
+/// to get the command's help.
 pub fn unexpected(arg: &Arg<'_>, command: &str) -> CliError {
-    CliError::usage(format!("`{command}` does not take {}", describe(arg)))
+    CliError::usage(format!(
+        "`{command}` does not take {}; run `bedrock-lite {command} --help`",
+        describe(arg)
+    ))
 }

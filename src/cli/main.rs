@@ -17,6 +17,7 @@ mod embed;
 mod emulate;
 mod error;
 mod eventstream;
+mod help;
 mod models;
 mod sigv4;
 mod token;
@@ -25,29 +26,6 @@ use std::process::ExitCode;
 
 use args::Globals;
 use error::CliError;
-
-const USAGE: &str = "\
-usage: bedrock-lite [GLOBAL FLAGS] <command> [ARGS]
-
-commands:
-  demo                                              stream a chat through a built-in emulator (no AWS account)
-  emulate [--port P]                                run the Bedrock emulator on loopback (default port 4599)
-  chat [-m MODEL] [--system TEXT] [--max-tokens N] [--temperature F] [--top-p F] [--no-stream] [--stats] [PROMPT]
-                                                    one turn with a model; the answer streams to stdout
-  models list [--provider P] [--refresh]           discovered and configured models (table, or --json)
-  models status [--probe]                           region, credential source, discovery mode; --probe makes one signed call
-  embed [-m MODEL] [--dimensions N] [--input-type T] TEXT...
-                                                    embeddings as JSON {model, embeddings}
-  eventstream decode [FILE|-]                       decode a captured event-stream body to JSON lines
-  sigv4 sign --request FILE --context FILE [--query] sign a raw HTTP request (SigV4 test-suite layout)
-  credentials                                       which credential source answered (never a secret)
-  token [--expires-in SECONDS]                      mint a short-term Bedrock API key (at most 12 hours)
-  token inspect TOKEN                               tell when a Bedrock API key expires
-  config get KEY | set KEY VALUE | unset KEY | path dotted keys into the config file
-
-global flags:
-  --region R  --profile P  --endpoint-url URL  --config FILE  --json  -v
-";
 
 fn main() -> ExitCode {
     match run() {
@@ -60,7 +38,20 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), CliError> {
-    let mut parser = lexopt::Parser::from_env();
+    let line: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    match help::requested(&line) {
+        Some(help::Request::Version) => {
+            println!("{}", help::version());
+            return Ok(());
+        }
+        Some(help::Request::Help(words)) => {
+            let text = help::text(&words).unwrap_or_else(|| help::text(&[]).unwrap_or_default());
+            print!("{text}");
+            return Ok(());
+        }
+        None => {}
+    }
+    let mut parser = lexopt::Parser::from_args(line);
     let mut globals = Globals::default();
     let command = args::next_word(&mut parser, &mut globals)?;
     match command.as_deref() {
@@ -76,12 +67,9 @@ fn run() -> Result<(), CliError> {
         Some("embed") => embed::run(&mut parser, &mut globals),
         Some("token") => token::run(&mut parser, &mut globals),
         Some("config") => config::run(&mut parser, &mut globals),
-        Some("help") | None => {
-            print!("{USAGE}");
-            Ok(())
-        }
         Some(other) => Err(CliError::usage(format!(
-            "unknown command `{other}`; run `bedrock-lite help`"
+            "unknown command `{other}`; run `bedrock-lite --help`"
         ))),
+        None => Err(CliError::usage("no command; run `bedrock-lite --help`")),
     }
 }

@@ -67,6 +67,7 @@ pub async fn load(http: &dyn HttpClient, env: &Env) -> Result<Credentials, Crede
         body: Bytes::new(),
         connect_timeout: Duration::from_secs(2),
         response_timeout: Duration::from_secs(5),
+        direct: false,
     };
     let shown = url_for_messages(&request.uri);
     let fail = |detail: String| CredentialsError::ProviderError {

@@ -6,7 +6,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The normalised base URL, or why `url` cannot be an endpoint.
-pub(super) fn check(url: &str) -> Result<String, String> {
+pub(crate) fn check(url: &str) -> Result<String, String> {
     let trimmed = url.trim();
     if trimmed.is_empty() {
         return Err("the URL is empty".to_owned());

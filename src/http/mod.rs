@@ -12,14 +12,18 @@
 //!   signed are the headers that are sent.
 
 mod body;
+mod proxy;
 mod reqwest_client;
 mod retry;
 mod sign;
+mod trust;
 
 pub use body::{Body, ChunkSource};
+pub use proxy::ProxySettings;
 pub use reqwest_client::ReqwestClient;
 pub use retry::{Attempt, RetryPolicy};
 pub use sign::{presign_url, sign_http_request};
+pub use trust::ExtraRoots;
 
 pub(crate) use retry::random_up_to;
 
@@ -49,6 +53,8 @@ pub struct HttpRequest {
     /// Time allowed for the response head once the request is sent
     /// (connecting included).
     pub response_timeout: Duration,
+    /// Connect directly, never through a proxy (IMDS, as the AWS SDKs do).
+    pub direct: bool,
 }
 
 /// One HTTP response; its body streams.
@@ -127,6 +133,18 @@ impl std::fmt::Display for HttpError {
 }
 
 impl std::error::Error for HttpError {}
+
+impl HttpError {
+    /// The same error with `note` after its message.
+    pub fn with_note(self, note: &str) -> HttpError {
+        match self {
+            HttpError::Connect(m) => HttpError::Connect(format!("{m} ({note})")),
+            HttpError::Timeout(m) => HttpError::Timeout(format!("{m} ({note})")),
+            HttpError::Other(m) => HttpError::Other(format!("{m} ({note})")),
+            too_large @ HttpError::TooLarge { .. } => too_large,
+        }
+    }
+}
 
 /// Sends HTTP requests. Implemented by [`ReqwestClient`] and by test replayers.
 pub trait HttpClient: Send + Sync + std::fmt::Debug {

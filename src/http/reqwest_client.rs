@@ -9,15 +9,21 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body::Body as _;
 
+use super::proxy::ProxySettings;
+use super::trust::{self, ExtraRoots};
 use super::{Body, BoxFuture, ChunkSource, HttpClient, HttpError, HttpRequest, HttpResponse};
+use crate::env::Env;
 
 /// The real [`HttpClient`]: reqwest over rustls with the `ring` crypto provider.
 ///
-/// HTTP/1.1 (`http://` and `https://`), pooled connections, no proxy and no
-/// redirects (as the AWS SDK's own client), server certificates checked against
-/// the platform's roots. reqwest sets the connect timeout per client, so one
-/// client is kept per distinct connect timeout (in practice three: IMDS, the
-/// container endpoint, AWS services).
+/// HTTP/1.1 (`http://` and `https://`), pooled connections, no redirects (as
+/// the AWS SDK's own client). Proxies come from the environment
+/// ([`ProxySettings`]), except for requests marked `direct` (IMDS). Server
+/// certificates are checked against the system's roots plus any extra ones
+/// ([`ExtraRoots`], `AWS_CA_BUNDLE`); the system store is read at the first
+/// `https://` request, never for plain `http://`. reqwest sets the connect
+/// timeout, the proxy and the roots per client, so one client is kept per
+/// distinct (connect timeout, direct, TLS) triple (in practice a handful).
 ///
 /// Timeouts: connecting may take the request's `connect_timeout`; the response
 /// head must arrive within its `response_timeout` of sending (connecting
@@ -31,43 +37,106 @@ use super::{Body, BoxFuture, ChunkSource, HttpClient, HttpError, HttpRequest, Ht
 /// ```
 #[derive(Debug, Default)]
 pub struct ReqwestClient {
-    clients: Mutex<Vec<(Duration, reqwest::Client)>>,
+    proxies: ProxySettings,
+    extra_roots: ExtraRoots,
+    clients: Mutex<Vec<(ClientKey, Built)>>,
+}
+
+/// What one reqwest client is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ClientKey {
+    connect: Duration,
+    direct: bool,
+    tls: bool,
+}
+
+/// A reqwest client, and whether its trust store was empty.
+#[derive(Debug, Clone)]
+struct Built {
+    client: reqwest::Client,
+    no_roots: bool,
 }
 
 impl ReqwestClient {
-    /// A client with no connections yet; they are made on first use.
+    /// A client with the process environment's proxies and no extra roots;
+    /// no connection is made until the first request.
     pub fn new() -> Self {
-        Self::default()
+        Self::from_env(&Env::real())
     }
 
-    /// The reqwest client for this connect timeout, built on first use.
-    fn client_for(&self, connect: Duration) -> Result<reqwest::Client, HttpError> {
+    /// A client with `env`'s proxies and no extra roots.
+    pub fn from_env(env: &Env) -> Self {
+        ReqwestClient {
+            proxies: ProxySettings::from_env(env),
+            ..Self::default()
+        }
+    }
+
+    /// Also trusts these roots.
+    pub fn with_extra_roots(mut self, roots: ExtraRoots) -> Self {
+        self.extra_roots = roots;
+        self
+    }
+
+    /// The reqwest client for this key, built on first use.
+    fn client_for(&self, key: ClientKey) -> Result<Built, HttpError> {
         // A poisoned lock only means another thread panicked while holding it; the
         // list of clients is still sound.
         let mut clients = self
             .clients
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, client)) = clients.iter().find(|(key, _)| *key == connect) {
-            return Ok(client.clone());
+        if let Some((_, built)) = clients.iter().find(|(k, _)| *k == key) {
+            return Ok(built.clone());
         }
         // reqwest's `rustls-no-provider` feature needs a process-wide crypto provider.
         // Installing fails only when one is installed already, which is fine too.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .connect_timeout(connect)
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                HttpError::Other(format!("cannot build the HTTP client: {}", chain(&e)))
-            })?;
-        clients.push((connect, client.clone()));
-        Ok(client)
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(key.connect)
+            .redirect(reqwest::redirect::Policy::none());
+        builder = match (key.direct, self.proxies.is_empty()) {
+            (false, false) => {
+                let proxies = self.proxies.clone();
+                builder.proxy(reqwest::Proxy::custom(move |url| {
+                    let host = url.host_str()?;
+                    let port = url.port_or_known_default()?;
+                    proxies
+                        .proxy_for(url.scheme(), host, port)
+                        .map(str::to_owned)
+                }))
+            }
+            _ => builder.no_proxy(),
+        };
+        // A plain-http client gets an empty trust store: nothing is read.
+        let roots = match key.tls {
+            true => trust::roots(&self.extra_roots),
+            false => Vec::new(),
+        };
+        let no_roots = key.tls && roots.is_empty();
+        let client = builder.tls_certs_only(roots).build().map_err(|e| {
+            HttpError::Other(format!(
+                "cannot build the HTTP client: {}",
+                self.describe(&e)
+            ))
+        })?;
+        let built = Built { client, no_roots };
+        clients.push((key, built.clone()));
+        Ok(built)
+    }
+
+    /// A reqwest error on one line, without proxy credentials.
+    fn describe(&self, error: &reqwest::Error) -> String {
+        self.proxies.redact(&chain(error))
     }
 
     async fn send_inner(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        let client = self.client_for(request.connect_timeout)?;
+        let key = ClientKey {
+            connect: request.connect_timeout,
+            direct: request.direct,
+            tls: request.uri.starts_with("https:"),
+        };
+        let Built { client, no_roots } = self.client_for(key)?;
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| HttpError::Other("invalid HTTP method".to_owned()))?;
         let url = reqwest::Url::parse(&request.uri)
@@ -84,7 +153,16 @@ impl ReqwestClient {
                     request.response_timeout.as_secs_f64()
                 ))
             })?
-            .map_err(|e| error_from_reqwest(&e))?;
+            .map_err(|e| {
+                let mut error = error_from_reqwest(&e, &self.proxies);
+                if no_roots {
+                    error = error.with_note(
+                        "no trusted root certificates: the system has none; set AWS_CA_BUNDLE \
+                         to a PEM bundle, or use a build with the bundled-roots feature",
+                    );
+                }
+                error
+            })?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -97,7 +175,10 @@ impl ReqwestClient {
         Ok(HttpResponse {
             status,
             headers,
-            body: Body::from_source(ReqwestBody(reqwest::Body::from(response))),
+            body: Body::from_source(ReqwestBody {
+                body: reqwest::Body::from(response),
+                proxies: self.proxies.clone(),
+            }),
         })
     }
 }
@@ -109,7 +190,11 @@ impl HttpClient for ReqwestClient {
 }
 
 /// A reqwest body as a [`ChunkSource`] (data frames; trailers are skipped).
-struct ReqwestBody(reqwest::Body);
+struct ReqwestBody {
+    body: reqwest::Body,
+    /// To keep proxy credentials out of error messages.
+    proxies: ProxySettings,
+}
 
 impl ChunkSource for ReqwestBody {
     fn poll_chunk(
@@ -117,10 +202,13 @@ impl ChunkSource for ReqwestBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, HttpError>>> {
         loop {
-            let frame = match Pin::new(&mut self.0).poll_frame(cx) {
+            let this = &mut *self;
+            let frame = match Pin::new(&mut this.body).poll_frame(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(error_from_reqwest(&e)))),
+                Poll::Ready(Some(Err(e))) => {
+                    return Poll::Ready(Some(Err(error_from_reqwest(&e, &this.proxies))))
+                }
                 Poll::Ready(Some(Ok(frame))) => frame,
             };
             if let Ok(data) = frame.into_data() {
@@ -131,9 +219,9 @@ impl ChunkSource for ReqwestBody {
 }
 
 /// Maps a reqwest error onto [`HttpError`], with its causes on one line (the caller
-/// names the URL).
-fn error_from_reqwest(error: &reqwest::Error) -> HttpError {
-    let message = chain(error);
+/// names the URL) and no proxy credentials.
+fn error_from_reqwest(error: &reqwest::Error, proxies: &ProxySettings) -> HttpError {
+    let message = proxies.redact(&chain(error));
     if error.is_connect() {
         HttpError::Connect(message)
     } else if error.is_timeout() {

@@ -199,6 +199,7 @@ impl Transport {
             body: request.body.clone(),
             connect_timeout: self.connect_timeout,
             response_timeout: request.response_timeout,
+            direct: false,
         };
         match auth {
             Auth::Bearer(token) => http_request.headers.push((

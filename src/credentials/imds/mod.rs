@@ -207,6 +207,7 @@ impl ImdsProvider {
                     body: Bytes::new(),
                     connect_timeout: TIMEOUT,
                     response_timeout: TIMEOUT,
+                    direct: true,
                 };
                 let response = match fetch(http, request).await {
                     Ok(response) => response,
@@ -263,6 +264,7 @@ async fn fetch_token(
         body: Bytes::new(),
         connect_timeout: TIMEOUT,
         response_timeout: TIMEOUT,
+        direct: true,
     };
     let (request, shown) = (&request, url.as_str());
     let response = RETRY

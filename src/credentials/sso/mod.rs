@@ -91,6 +91,7 @@ pub async fn role_credentials(
         body: Bytes::new(),
         connect_timeout: SERVICE_CONNECT_TIMEOUT,
         response_timeout: SERVICE_READ_TIMEOUT,
+        direct: false,
     };
     let shown = url_for_messages(&request.uri);
     let fail = |detail: String| CredentialsError::ProviderError {

@@ -71,18 +71,13 @@ pub(crate) fn regional(
 }
 
 /// `url` if it is an absolute `http(s)` URL with a host, without its trailing `/`.
+/// The same checks as for Bedrock's own endpoints: `https://`, or plain
+/// `http://` only to a loopback host (session and SSO tokens never go in clear).
 fn validated(url: &str, origin: &str, source: &'static str) -> Result<String, CredentialsError> {
-    let invalid = |why: String| CredentialsError::InvalidConfig {
+    crate::endpoint::check_custom_url(url).map_err(|why| CredentialsError::InvalidConfig {
         source,
         message: format!("invalid endpoint URL `{url}` from {origin}: {why}"),
-    };
-    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(invalid(
-            "expected http:// or https:// and a host".to_owned(),
-        ));
-    }
-    Ok(url.trim_end_matches('/').to_owned())
+    })
 }
 
 /// Whether the variable is set to `true` (any case).
@@ -138,16 +133,16 @@ mod tests {
 
     #[test]
     fn configured_endpoints_in_sdk_order() {
-        let global = ("AWS_ENDPOINT_URL", "http://global/");
-        let service = ("AWS_ENDPOINT_URL_STS", "http://service");
-        assert_eq!(sts(&[global], "us-east-1", None), "http://global");
+        let global = ("AWS_ENDPOINT_URL", "https://global/");
+        let service = ("AWS_ENDPOINT_URL_STS", "https://service");
+        assert_eq!(sts(&[global], "us-east-1", None), "https://global");
         assert_eq!(
-            sts(&[global], "us-east-1", Some("http://profile")),
-            "http://profile"
+            sts(&[global], "us-east-1", Some("http://127.0.0.1:8080")),
+            "http://127.0.0.1:8080"
         );
         assert_eq!(
-            sts(&[global, service], "us-east-1", Some("http://p")),
-            "http://service"
+            sts(&[global, service], "us-east-1", Some("https://p")),
+            "https://service"
         );
         let ignore = ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
         assert_eq!(
@@ -164,7 +159,14 @@ mod tests {
                 "{region}"
             );
         }
-        for url in ["not a url", "ftp://x", "file:///etc/passwd"] {
+        // Plain http:// only to loopback: session and SSO tokens never go in clear.
+        for url in [
+            "not a url",
+            "ftp://x",
+            "file:///etc/passwd",
+            "http://sts.example.com",
+            "http://10.0.0.1:8080",
+        ] {
             let message = sts(&[("AWS_ENDPOINT_URL", url)], "us-east-1", None);
             assert!(message.contains("AWS_ENDPOINT_URL"), "{message}");
         }

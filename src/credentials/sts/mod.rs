@@ -146,6 +146,7 @@ pub(crate) fn form_request(endpoint: &str, action: &str, fields: &[(&str, &str)]
         body: Bytes::from(body),
         connect_timeout: SERVICE_CONNECT_TIMEOUT,
         response_timeout: SERVICE_READ_TIMEOUT,
+        direct: false,
     }
 }
 

@@ -1,159 +1,78 @@
-//! `bedrock-lite chat [-m MODEL] [--system TEXT] [--max-tokens N] [--temperature F]
-//! [--top-p F] [--no-stream] [--stats] [PROMPT]`: one turn with a model.
-//!
-//! ConverseStream (Converse with `--no-stream`). The prompt is the argument, or
-//! all of stdin less one trailing newline. stdout gets exactly the assistant's
-//! text as it arrives, then one newline; reasoning goes to stderr. With `--json`,
-//! stdout gets one JSON object per stream event (the `ConverseStreamOutput`
-//! union, e.g. `{"contentBlockDelta":{...}}`), or the whole ConverseResponse with
-//! `--no-stream`. `--stats` prints token usage and latency to stderr.
+//! One turn of `chat`: the request sent, the answer written as it arrives
+//! (ConverseStream) or at once (Converse), and what `--stats` reports.
 //!
 //! Hot path: the current-thread runtime, no task per frame; text deltas go into
 //! a `BufWriter` on stdout, flushed once per network read (after the reader has
-//! drained what arrived), not per delta.
+//! drained what arrived), not per delta. The events are folded into the whole
+//! assistant message only when a conversation keeps it (`--session`, the
+//! interactive loop).
 
-use std::io::{BufWriter, Read, Write};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
+use bedrock_lite::bedrock::accumulator::Accumulator;
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::bedrock::stream::{ConverseStream, Event};
+use bedrock_lite::config::Cost;
 use bedrock_lite::model_ref::ModelRef;
 use bedrock_lite::types::{
-    ContentBlock, ContentBlockDelta, ConversationRole, ConverseMetrics, ConverseOutput,
-    ConverseRequest, ConverseResponse, InferenceConfiguration, Message, ReasoningContentBlock,
-    ReasoningContentBlockDelta, StopReason, StreamEvent, SystemContentBlock, TokenUsage,
+    ContentBlock, ContentBlockDelta, ConverseMetrics, ConverseOutput, ConverseRequest,
+    ConverseResponse, Message, ReasoningContentBlock, ReasoningContentBlockDelta, StopReason,
+    StreamEvent, TokenUsage,
 };
 use bedrock_lite::Client;
-use lexopt::Arg;
 
-use crate::args::{self, Globals};
 use crate::context;
-use crate::error::CliError;
+use crate::error::{CliError, Exit};
 
-/// What `chat` was asked to do.
+/// How a turn's answer is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    /// `--json`: one JSON object per event (the whole response with Converse).
+    pub json: bool,
+    /// `--no-stream`: Converse instead of ConverseStream.
+    pub no_stream: bool,
+    /// Fold the events into the assistant message (a conversation keeps it).
+    pub keep_message: bool,
+}
+
+/// What a turn came to.
 #[derive(Debug, Default)]
-struct Options {
-    model: Option<String>,
-    system: Option<String>,
-    inference: InferenceConfiguration,
-    no_stream: bool,
-    stats: bool,
-    prompt: Vec<String>,
+pub struct Answer {
+    /// Usage, latency, first token.
+    pub report: Report,
+    /// The whole assistant message, when [`Output::keep_message`] asked for it.
+    pub message: Option<Message>,
 }
 
-/// Runs `bedrock-lite chat ...`.
-pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), CliError> {
-    let mut options = Options::default();
-    while let Some(flag) = args::next_flag(parser, globals)? {
-        match flag.as_arg() {
-            Arg::Short('m') | Arg::Long("model") => {
-                options.model = Some(args::string_value(parser, "--model")?)
-            }
-            Arg::Long("system") => options.system = Some(args::string_value(parser, "--system")?),
-            Arg::Long("max-tokens") => {
-                options.inference.max_tokens = Some(number(parser, "--max-tokens")?)
-            }
-            Arg::Long("temperature") => {
-                options.inference.temperature = Some(number(parser, "--temperature")?)
-            }
-            Arg::Long("top-p") => options.inference.top_p = Some(number(parser, "--top-p")?),
-            Arg::Long("no-stream") => options.no_stream = true,
-            Arg::Long("stats") => options.stats = true,
-            Arg::Value(v) => options.prompt.push(args::os_to_string(v, "PROMPT")?),
-            other => return Err(args::unexpected(&other, "chat")),
-        }
-    }
-    let client = context::client(globals, options.model.as_deref())?;
-    let model: ModelRef = client.settings().model.clone().ok_or_else(|| {
-        CliError::usage(
-            "no model: pass -m MODEL, or set one with `bedrock-lite config set model MODEL`",
-        )
-    })?;
-    let prompt = if options.prompt.is_empty() {
-        read_stdin_prompt()?
-    } else {
-        options.prompt.join(" ")
-    };
-    if prompt.is_empty() {
-        return Err(CliError::usage(
-            "empty prompt: pass PROMPT or pipe it on stdin",
-        ));
-    }
-    let request = build_request(&options, prompt);
-    let runtime = context::runtime()?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+/// Runs one turn: `request` to `model`, the answer to `out`.
+pub async fn run(
+    client: &Client,
+    model: &ModelRef,
+    request: &ConverseRequest,
+    output: Output,
+    out: &mut impl Write,
+) -> Result<Answer, CliError> {
     let started = Instant::now();
-    let report = if options.no_stream {
-        runtime.block_on(converse(&client, &model, &request, globals.json, &mut out))?
+    if output.no_stream {
+        converse(client, model, request, output, out).await
     } else {
-        runtime.block_on(converse_stream(
-            &client,
-            &model,
-            &request,
-            globals.json,
-            &mut out,
-            started,
-        ))?
-    };
-    if options.stats {
-        eprintln!("{}", report.summary(started.elapsed()));
-    }
-    Ok(())
-}
-
-/// A number flag's value.
-fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, flag: &str) -> Result<T, CliError> {
-    let text = args::string_value(parser, flag)?;
-    text.parse()
-        .map_err(|_| CliError::usage(format!("{flag} `{text}`: not a valid number")))
-}
-
-/// All of stdin, less one trailing newline.
-fn read_stdin_prompt() -> Result<String, CliError> {
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| CliError::io("stdin", e))?;
-    if text.ends_with('\n') {
-        text.pop();
-        if text.ends_with('\r') {
-            text.pop();
-        }
-    }
-    Ok(text)
-}
-
-fn build_request(options: &Options, prompt: String) -> ConverseRequest {
-    let inference = &options.inference;
-    let has_inference = inference.max_tokens.is_some()
-        || inference.temperature.is_some()
-        || inference.top_p.is_some();
-    ConverseRequest {
-        messages: vec![Message {
-            role: ConversationRole::User,
-            content: vec![ContentBlock::Text(prompt)],
-        }],
-        system: options
-            .system
-            .iter()
-            .map(|text| SystemContentBlock::Text(text.clone()))
-            .collect(),
-        inference_config: has_inference.then(|| inference.clone()),
-        ..ConverseRequest::default()
+        converse_stream(client, model, request, output, out, started).await
     }
 }
 
 /// What `--stats` reports.
 #[derive(Debug, Default)]
-struct Report {
+pub struct Report {
     usage: TokenUsage,
     metrics: ConverseMetrics,
     first_token: Option<Duration>,
 }
 
 impl Report {
-    fn summary(&self, total: Duration) -> String {
+    /// The `stats:` line; with `rates` (the model's `cost` in the config), the
+    /// cost of this turn too.
+    pub fn summary(&self, total: Duration, rates: Option<&Cost>) -> String {
         let usage = &self.usage;
         let first = self
             .first_token
@@ -167,7 +86,19 @@ impl Report {
             usage.cache_write_input_tokens.unwrap_or(0),
             total.as_millis(),
             self.metrics.latency_ms,
-        )
+        ) + &rates
+            .map(|rates| format!(", cost ${:.6}", self.cost(rates)))
+            .unwrap_or_default()
+    }
+
+    /// The cost in USD of the usage Bedrock returned at `rates` (per million tokens).
+    pub fn cost(&self, rates: &Cost) -> f64 {
+        let usage = &self.usage;
+        let tokens = |n: u32| f64::from(n) / 1_000_000.0;
+        tokens(usage.input_tokens) * rates.input
+            + tokens(usage.output_tokens) * rates.output
+            + tokens(usage.cache_read_input_tokens.unwrap_or(0)) * rates.cache_read
+            + tokens(usage.cache_write_input_tokens.unwrap_or(0)) * rates.cache_write
     }
 }
 
@@ -176,10 +107,12 @@ async fn converse_stream(
     client: &Client,
     model: &ModelRef,
     request: &ConverseRequest,
-    json: bool,
+    output: Output,
     out: &mut impl Write,
     started: Instant,
-) -> Result<Report, CliError> {
+) -> Result<Answer, CliError> {
+    let json = output.json;
+    let mut whole = output.keep_message.then(Accumulator::new);
     let mut stream: ConverseStream = client
         .converse_stream(model, request)
         .await
@@ -188,8 +121,11 @@ async fn converse_stream(
     let mut wrote = false;
     loop {
         while let Some(item) = stream.next_buffered() {
-            let handled = item.and_then(|event| {
+            let handled = item.map_err(BedrockError::from).and_then(|event| {
                 let parsed = event.parse()?;
+                if let Some(whole) = whole.as_mut() {
+                    whole.push(&parsed)?;
+                }
                 Ok(handle_event(
                     &event,
                     &parsed,
@@ -202,7 +138,7 @@ async fn converse_stream(
             match handled {
                 Ok(Ok(())) => {}
                 Ok(Err(io)) => return Err(CliError::io("stdout", io)),
-                Err(error) => return Err(broken(error.into(), model, out, wrote, &report, json)),
+                Err(error) => return Err(broken(error, model, out, wrote, &report, json)),
             }
             wrote |= report.first_token.is_some() || json;
         }
@@ -218,7 +154,25 @@ async fn converse_stream(
             .map_err(|e| CliError::io("stdout", e))?;
     }
     out.flush().map_err(|e| CliError::io("stdout", e))?;
-    Ok(report)
+    let message = match whole {
+        None => None,
+        Some(whole) => Some(assistant_message(whole.finish().map_err(|e| {
+            CliError::new("stream", format!("model `{model}`: {e}"), Exit::Other)
+        })?)?),
+    };
+    Ok(Answer { report, message })
+}
+
+/// The assistant's message of a whole reply.
+fn assistant_message(response: ConverseResponse) -> Result<Message, CliError> {
+    match response.output {
+        ConverseOutput::Message(message) => Ok(message),
+        ConverseOutput::Unknown(_) => Err(CliError::new(
+            "response",
+            "the reply holds no message this version can read",
+            Exit::Other,
+        )),
+    }
 }
 
 /// The error for a stream that failed: exit 6 once output has started (the
@@ -296,9 +250,10 @@ async fn converse(
     client: &Client,
     model: &ModelRef,
     request: &ConverseRequest,
-    json: bool,
+    output: Output,
     out: &mut impl Write,
-) -> Result<Report, CliError> {
+) -> Result<Answer, CliError> {
+    let json = output.json;
     let response: ConverseResponse = client
         .converse(model, request)
         .await
@@ -314,11 +269,16 @@ async fn converse(
     written
         .and_then(|()| out.flush())
         .map_err(|e| CliError::io("stdout", e))?;
-    Ok(Report {
+    let report = Report {
         usage: response.usage.clone(),
         metrics: response.metrics,
         first_token: None,
-    })
+    };
+    let message = match output.keep_message {
+        true => Some(assistant_message(response)?),
+        false => None,
+    };
+    Ok(Answer { report, message })
 }
 
 /// The text blocks to `out`, reasoning to stderr, then one newline.
@@ -355,9 +315,20 @@ mod tests {
             first_token: Some(Duration::from_millis(7)),
         };
         assert_eq!(
-            report.summary(Duration::from_millis(50)),
+            report.summary(Duration::from_millis(50), None),
             "stats: tokens in 3 out 5 cache read 2 cache write 0; \
              time to first token 7 ms, total 50 ms, service latency 42 ms"
         );
+        let rates = Cost {
+            input: 3.0,
+            output: 15.0,
+            cache_read: 0.3,
+            cache_write: 3.75,
+        };
+        // 3 × 3 + 5 × 15 + 2 × 0.3 = 84.6 dollars per million tokens.
+        assert!(report
+            .summary(Duration::from_millis(50), Some(&rates))
+            .ends_with(", cost $0.000085"));
+        assert!((report.cost(&rates) - 84.6e-6).abs() < 1e-12);
     }
 }
