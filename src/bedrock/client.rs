@@ -91,12 +91,14 @@ struct Inner {
     idle_timeout: Duration,
 }
 
-/// The runtime operations.
+/// The runtime operations on a model (`POST /model/{modelId}/<path>`).
 #[derive(Clone, Copy)]
-enum Operation {
+pub(crate) enum Operation {
     Converse,
     ConverseStream,
     InvokeModel,
+    InvokeModelWithResponseStream,
+    CountTokens,
 }
 
 impl Operation {
@@ -105,13 +107,19 @@ impl Operation {
             Operation::Converse => "converse",
             Operation::ConverseStream => "converse-stream",
             Operation::InvokeModel => "invoke",
+            Operation::InvokeModelWithResponseStream => "invoke-with-response-stream",
+            Operation::CountTokens => "count-tokens",
         }
     }
 
     fn accept(self) -> &'static str {
         match self {
-            Operation::Converse | Operation::InvokeModel => "application/json",
-            Operation::ConverseStream => "application/vnd.amazon.eventstream",
+            Operation::Converse | Operation::InvokeModel | Operation::CountTokens => {
+                "application/json"
+            }
+            Operation::ConverseStream | Operation::InvokeModelWithResponseStream => {
+                "application/vnd.amazon.eventstream"
+            }
         }
     }
 
@@ -120,6 +128,8 @@ impl Operation {
             Operation::Converse => "Converse",
             Operation::ConverseStream => "ConverseStream",
             Operation::InvokeModel => "InvokeModel",
+            Operation::InvokeModelWithResponseStream => "InvokeModelWithResponseStream",
+            Operation::CountTokens => "CountTokens",
         }
     }
 }
@@ -196,10 +206,9 @@ impl Client {
         model: &str,
         body: serde_json::Value,
     ) -> Result<Vec<u8>, BedrockError> {
-        let body = Bytes::from(serde_json::to_vec(&body).map_err(|e| {
-            BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
-        })?);
-        let response = self.send(Operation::InvokeModel, model, body).await?;
+        let response = self
+            .send(Operation::InvokeModel, model, serialise(model, &body)?)
+            .await?;
         self.read_body(response, Operation::InvokeModel, model)
             .await
     }
@@ -234,7 +243,36 @@ impl Client {
         .await
     }
 
-    async fn read_body(
+    /// A signed JSON `POST` of `body` to `path` on the runtime endpoint of the
+    /// client's region (for operations not on a model); returns the body, and
+    /// `what` names it in errors.
+    pub(crate) async fn runtime_post(
+        &self,
+        path: &str,
+        body: Bytes,
+        what: &str,
+    ) -> Result<Vec<u8>, BedrockError> {
+        let inner = &self.inner;
+        let url = format!("{}{path}", inner.endpoint.url);
+        let response = inner
+            .transport
+            .send(&ServiceRequest {
+                method: Method::Post,
+                url: &url,
+                region: &inner.region,
+                accept: "application/json",
+                body: &body,
+            })
+            .await?;
+        read_limited(response, inner.idle_timeout, what).await
+    }
+
+    /// The stream idle timeout (also the wait for response headers).
+    pub(crate) fn idle_timeout(&self) -> Duration {
+        self.inner.idle_timeout
+    }
+
+    pub(crate) async fn read_body(
         &self,
         response: reqwest::Response,
         operation: Operation,
@@ -256,7 +294,7 @@ impl Client {
         Ok(ConverseStream::new(response, self.inner.idle_timeout))
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         operation: Operation,
         model: &str,
@@ -325,7 +363,10 @@ impl Client {
 }
 
 /// A request as its JSON body.
-fn serialise(model: &str, request: &ConverseRequest) -> Result<Bytes, BedrockError> {
+pub(crate) fn serialise<T: serde::Serialize + ?Sized>(
+    model: &str,
+    request: &T,
+) -> Result<Bytes, BedrockError> {
     serde_json::to_vec(request).map(Bytes::from).map_err(|e| {
         BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
     })

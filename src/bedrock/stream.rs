@@ -327,7 +327,7 @@ impl ConverseStream {
 }
 
 /// One body chunk, waiting at most `idle`.
-async fn read_chunk(body: &mut reqwest::Response, idle: Duration) -> ChunkResult {
+pub(crate) async fn read_chunk(body: &mut reqwest::Response, idle: Duration) -> ChunkResult {
     match tokio::time::timeout(idle, body.chunk()).await {
         Err(_) => Err(BedrockError::IdleTimeout(idle)),
         Ok(Ok(chunk)) => Ok(chunk),
