@@ -19,7 +19,7 @@
 //! emulator's Converse count over the body read as a conversation, which
 //! CountTokens shares ([`input_tokens`]).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use serde::Deserialize;
@@ -107,18 +107,6 @@ pub(crate) fn respond(model_id: &str, request: &RecordedRequest) -> Response {
     Response::full(200, "application/json", body.to_string())
 }
 
-/// How a stream is delivered.
-enum Delivery {
-    Whole,
-    ExceptionAfter {
-        chunks: usize,
-        exception_type: String,
-        message: String,
-    },
-    DropAfter(usize),
-    Drip(Duration),
-}
-
 /// Answers InvokeModelWithResponseStream on `model_id` (decoded), taking the
 /// next scripted reply: `Throttle` and `Status` are error responses; `Text`
 /// is the answer; `Frames` are sent as they are; `ExceptionAfter`,
@@ -130,38 +118,24 @@ pub(crate) fn respond_stream(
     request: &RecordedRequest,
 ) -> Response {
     let started = Instant::now();
-    let (scripted_text, delivery) = match shared.pop() {
+    let mut scripted = shared.pop();
+    match scripted {
         Some(Reply::Throttle) => return throttled(),
         Some(Reply::Status {
             status,
-            error_type,
-            message,
-        }) => return error(status, &error_type, &message),
-        Some(Reply::Frames(chunks)) => {
+            ref error_type,
+            ref message,
+        }) => return error(status, error_type, message),
+        Some(Reply::Frames(ref mut chunks)) => {
             let mut response = Response::full(200, EVENT_STREAM, Bytes::new());
             response.body = Body::Chunked {
-                chunks,
+                chunks: std::mem::take(chunks),
                 delay: None,
             };
             return response;
         }
-        Some(Reply::Text(text)) => (Some(text), Delivery::Whole),
-        Some(Reply::ExceptionAfter {
-            events,
-            exception_type,
-            message,
-        }) => (
-            None,
-            Delivery::ExceptionAfter {
-                chunks: events,
-                exception_type,
-                message,
-            },
-        ),
-        Some(Reply::DropAfter { bytes }) => (None, Delivery::DropAfter(bytes)),
-        Some(Reply::Drip { delay }) => (None, Delivery::Drip(delay)),
-        Some(_) | None => (None, Delivery::Whole),
-    };
+        _ => {}
+    }
     if Family::detect(model_id).is_ok() {
         return error(
             400,
@@ -174,10 +148,12 @@ pub(crate) fn respond_stream(
         Ok(conversation) => conversation,
         Err(why) => return malformed(&why),
     };
-    let text = scripted_text.unwrap_or_else(|| echo(&conversation));
+    let text = match &mut scripted {
+        Some(Reply::Text(text)) => std::mem::take(text),
+        _ => echo(&conversation),
+    };
     let input_tokens = converse::count_words(&conversation);
-    let pieces = stream_pieces(format, model_id, &text, input_tokens, started);
-    let chunks = pieces
+    let chunks = stream_pieces(format, model_id, &text, input_tokens, started)
         .iter()
         .enumerate()
         .map(|(index, piece)| {
@@ -193,21 +169,21 @@ pub(crate) fn respond_stream(
     };
     let mut response = Response::full(200, EVENT_STREAM, Bytes::new());
     let mut delay = None;
-    match delivery {
-        Delivery::Whole => {}
-        Delivery::ExceptionAfter {
-            chunks: sent,
+    match scripted {
+        Some(Reply::ExceptionAfter {
+            events,
             exception_type,
             message,
-        } => {
-            chunks.truncate(sent);
-            match frames::exception(&exception_type, &message, sent) {
+        }) => {
+            chunks.truncate(events);
+            match frames::exception(&exception_type, &message, events) {
                 Ok(frame) => chunks.push(frame),
                 Err(message) => return error(500, "InternalServerException", &message),
             }
         }
-        Delivery::DropAfter(bytes) => response.drop_after = Some(bytes),
-        Delivery::Drip(wait) => delay = Some(wait),
+        Some(Reply::DropAfter { bytes }) => response.drop_after = Some(bytes),
+        Some(Reply::Drip { delay: wait }) => delay = Some(wait),
+        _ => {}
     }
     response.body = Body::Chunked { chunks, delay };
     response
