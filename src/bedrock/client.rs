@@ -127,6 +127,8 @@ pub(crate) enum Operation {
     Converse,
     ConverseStream,
     InvokeModel,
+    InvokeModelWithResponseStream,
+    CountTokens,
 }
 
 impl Operation {
@@ -135,13 +137,15 @@ impl Operation {
             Operation::Converse => "converse",
             Operation::ConverseStream => "converse-stream",
             Operation::InvokeModel => "invoke",
+            Operation::InvokeModelWithResponseStream => "invoke-with-response-stream",
+            Operation::CountTokens => "count-tokens",
         }
     }
 
     fn accept(self) -> &'static str {
-        match self {
-            Operation::ConverseStream => "application/vnd.amazon.eventstream",
-            _ => "application/json",
+        match self.is_streaming() {
+            true => "application/vnd.amazon.eventstream",
+            false => "application/json",
         }
     }
 
@@ -151,11 +155,18 @@ impl Operation {
             Operation::Converse => "Converse",
             Operation::ConverseStream => "ConverseStream",
             Operation::InvokeModel => "InvokeModel",
+            Operation::InvokeModelWithResponseStream => "InvokeModelWithResponseStream",
+            Operation::CountTokens => "CountTokens",
         }
     }
 
+    /// Whether the answer is an event stream (its head comes at once; then
+    /// the idle timeout applies).
     fn is_streaming(self) -> bool {
-        self == Operation::ConverseStream
+        matches!(
+            self,
+            Operation::ConverseStream | Operation::InvokeModelWithResponseStream
+        )
     }
 }
 
@@ -437,6 +448,33 @@ impl Client {
         }
     }
 
+    /// A signed JSON `POST` of `body` to `path` on the runtime endpoint of the
+    /// client's region, for operations not on a model (ApplyGuardrail); waits
+    /// for the answer as long as a non-streaming call does.
+    pub(crate) async fn runtime_post(
+        &self,
+        path: &str,
+        body: Bytes,
+    ) -> Result<HttpResponse, BedrockError> {
+        let settings = &self.inner.settings;
+        let region = self.region();
+        let endpoint = settings
+            .endpoint(Service::BedrockRuntime, region)
+            .map_err(|e| BedrockError::Config(e.to_string()))?;
+        let url = format!("{}{path}", endpoint.url);
+        settings.note(|| format!("POST {path} in {region} at {}", endpoint.url));
+        let request = ServiceRequest {
+            method: Method::Post,
+            url: &url,
+            region,
+            service: SIGNING_NAME,
+            accept: "application/json",
+            body,
+            response_timeout: settings.timeouts.response,
+        };
+        Ok(self.inner.transport.send(&request).await?)
+    }
+
     /// A signed `GET` on the control plane of `region`; returns the body.
     pub(crate) async fn control_get(
         &self,
@@ -498,8 +536,11 @@ impl Client {
     }
 }
 
-/// `value` as a JSON request body.
-fn serialise(model: &ModelRef, value: &impl serde::Serialize) -> Result<Bytes, BedrockError> {
+/// `value` as a JSON request body for `model`.
+pub(crate) fn serialise(
+    model: &ModelRef,
+    value: &impl serde::Serialize,
+) -> Result<Bytes, BedrockError> {
     serde_json::to_vec(value).map(Bytes::from).map_err(|e| {
         BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
     })

@@ -1,11 +1,14 @@
 //! The Bedrock client: [`client::Client`] (Converse, ConverseStream,
-//! InvokeModel), the control plane ([`control`]), discovery as a service
-//! ([`discovery`]), embeddings ([`embed`]), stream decoding ([`stream`]) and
-//! typed errors ([`error`]).
+//! InvokeModel), the other runtime operations ([`operations`]: CountTokens,
+//! ApplyGuardrail, GetFoundationModel, InvokeModelWithResponseStream), the
+//! control plane ([`control`]), discovery as a service ([`discovery`]),
+//! embeddings ([`embed`]), stream decoding ([`stream`]) and typed errors
+//! ([`error`]).
 
 pub mod client;
 pub mod control;
 pub mod discovery;
 pub mod embed;
 pub mod error;
+pub mod operations;
 pub mod stream;

@@ -211,6 +211,8 @@ enum ReaderState {
 pub struct EventReader {
     decoder: Decoder,
     state: ReaderState,
+    /// The event that must come before the end (`messageStop`), if any.
+    stop_event: Option<&'static str>,
 }
 
 impl Default for EventReader {
@@ -220,11 +222,22 @@ impl Default for EventReader {
 }
 
 impl EventReader {
-    /// A reader waiting for the first chunk.
+    /// A ConverseStream reader waiting for the first chunk: the body must
+    /// send `messageStop` before it ends.
     pub fn new() -> Self {
         EventReader {
             decoder: Decoder::new(),
             state: ReaderState::Open,
+            stop_event: Some("messageStop"),
+        }
+    }
+
+    /// A reader for a stream with no closing event (InvokeModelWithResponseStream):
+    /// the body may end after any whole frame.
+    pub fn without_stop_event() -> Self {
+        EventReader {
+            stop_event: None,
+            ..EventReader::new()
         }
     }
 
@@ -261,7 +274,9 @@ impl EventReader {
                             "an event without an `:event-type` header".into(),
                         ))
                     }
-                    Some("messageStop") => self.state = ReaderState::Stopped,
+                    Some(event_type) if Some(event_type) == self.stop_event => {
+                        self.state = ReaderState::Stopped
+                    }
                     Some(_) => {}
                 }
                 Ok(Some(Event { message }))
@@ -301,6 +316,7 @@ impl EventReader {
                 let result = match (self.decoder.finish(), self.state) {
                     (Err(error), _) => Err(StreamError::Decode(error)),
                     (Ok(()), ReaderState::Stopped) => Ok(()),
+                    (Ok(()), _) if self.stop_event.is_none() => Ok(()),
                     (Ok(()), _) => Err(StreamError::EndedEarly),
                 };
                 if result.is_err() {
@@ -312,7 +328,11 @@ impl EventReader {
     }
 }
 
-/// A ConverseStream response: [`Event`]s as they arrive.
+/// A ConverseStream response: an [`EventStream`] that ends at `messageStop`.
+pub type ConverseStream = EventStream;
+
+/// An event-stream response body (ConverseStream, InvokeModelWithResponseStream):
+/// [`Event`]s as they arrive.
 ///
 /// Read it with [`next_event`](Self::next_event), or as a
 /// [`futures_core::Stream`]. For the lowest overhead, drain what has arrived
@@ -322,7 +342,7 @@ impl EventReader {
 /// A body read that waits longer than the idle timeout ends the stream with
 /// [`StreamError::IdleTimeout`]. Nothing is retried here: once events flow,
 /// errors are the caller's.
-pub struct ConverseStream {
+pub struct EventStream {
     body: Body,
     reader: EventReader,
     idle_timeout: Duration,
@@ -331,9 +351,9 @@ pub struct ConverseStream {
     done: bool,
 }
 
-impl fmt::Debug for ConverseStream {
+impl fmt::Debug for EventStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConverseStream")
+        f.debug_struct("EventStream")
             .field("reader", &self.reader)
             .field("idle_timeout", &self.idle_timeout)
             .field("done", &self.done)
@@ -341,12 +361,18 @@ impl fmt::Debug for ConverseStream {
     }
 }
 
-impl ConverseStream {
-    /// A stream over the body of a successful ConverseStream response.
+impl EventStream {
+    /// A stream over the body of a successful ConverseStream response (it must
+    /// end with `messageStop`).
     pub fn new(body: Body, idle_timeout: Duration) -> Self {
-        ConverseStream {
+        EventStream::with_reader(body, idle_timeout, EventReader::new())
+    }
+
+    /// A stream over an event-stream body read by `reader`.
+    pub(crate) fn with_reader(body: Body, idle_timeout: Duration, reader: EventReader) -> Self {
+        EventStream {
             body,
-            reader: EventReader::new(),
+            reader,
             idle_timeout,
             idle: None,
             done: false,
@@ -421,7 +447,10 @@ impl ConverseStream {
         Err(error)
     }
 
-    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Event, StreamError>>> {
+    pub(crate) fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Event, StreamError>>> {
         loop {
             if let Some(item) = self.next_buffered() {
                 return Poll::Ready(Some(item));
@@ -436,7 +465,7 @@ impl ConverseStream {
     }
 }
 
-impl futures_core::Stream for ConverseStream {
+impl futures_core::Stream for EventStream {
     type Item = Result<Event, StreamError>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {

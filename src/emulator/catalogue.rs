@@ -1,5 +1,6 @@
-//! The control plane: `ListFoundationModels`, `ListInferenceProfiles` and
-//! `GetInferenceProfile` over a small, region-dependent catalogue.
+//! The control plane: `ListFoundationModels`, `GetFoundationModel`,
+//! `ListInferenceProfiles` and `GetInferenceProfile` over a small,
+//! region-dependent catalogue.
 //!
 //! The region is the request's SigV4 credential scope's (`us-east-1` for a
 //! bearer token). Every region has the same foundation models except Meta's
@@ -17,12 +18,13 @@ use super::converse::error;
 use super::routes::decode;
 use super::server::{RecordedRequest, Response};
 use crate::types::{
-    FoundationModelLifecycle, FoundationModelSummary, InferenceProfileModel,
-    InferenceProfileSummary, ListFoundationModelsResponse, ListInferenceProfilesResponse,
+    FoundationModelLifecycle, FoundationModelSummary, GetFoundationModelResponse,
+    InferenceProfileModel, InferenceProfileSummary, ListFoundationModelsResponse,
+    ListInferenceProfilesResponse,
 };
 
-/// The account of the emulated profiles' ARNs.
-const ACCOUNT: &str = "123456789012";
+/// The account of the emulated profiles' (and guardrails') ARNs.
+pub(crate) const ACCOUNT: &str = "123456789012";
 /// The profiles on one ListInferenceProfiles page.
 const PAGE_SIZE: usize = 2;
 /// The region when the request is not SigV4-signed.
@@ -166,7 +168,7 @@ const SYSTEM_PROFILES: &[(&str, &str, bool)] = &[
 ];
 
 /// The region a request is answered for.
-fn region_of(request: &RecordedRequest) -> String {
+pub(crate) fn region_of(request: &RecordedRequest) -> String {
     auth::signing_region(request)
         .filter(|region| !region.is_empty())
         .unwrap_or(DEFAULT_REGION)
@@ -197,7 +199,7 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// A 200 response with `value` as its JSON body.
-fn json(value: &impl Serialize) -> Response {
+pub(crate) fn json(value: &impl Serialize) -> Response {
     match serde_json::to_vec(value) {
         Ok(body) => Response::full(200, "application/json", body),
         Err(e) => error(500, "InternalServerException", &e.to_string()),
@@ -286,6 +288,23 @@ pub(crate) fn list_foundation_models(request: &RecordedRequest) -> Response {
         })
         .collect();
     json(&ListFoundationModelsResponse { model_summaries })
+}
+
+/// Answers GetFoundationModel for an id or ARN (decoded) of the request's region.
+pub(crate) fn get_foundation_model(request: &RecordedRequest, identifier: &str) -> Response {
+    let found = foundation_models(&region_of(request))
+        .into_iter()
+        .find(|m| m.model_id == identifier || m.model_arn == identifier);
+    match found {
+        Some(model) => json(&GetFoundationModelResponse {
+            model_details: Some(model),
+        }),
+        None => error(
+            404,
+            "ResourceNotFoundException",
+            "Could not resolve the foundation model from the provided model identifier.",
+        ),
+    }
 }
 
 /// The geography prefix of the system profiles in `region`, if it has any.

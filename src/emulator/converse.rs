@@ -8,7 +8,9 @@ use bytes::Bytes;
 
 use super::auth;
 use super::catalogue;
+use super::count_tokens;
 use super::frames;
+use super::guardrail;
 use super::invoke;
 use super::routes::{self, Operation};
 use super::script::{Reply, Shared};
@@ -25,7 +27,7 @@ use crate::types::{
 /// The `x-amzn-ErrorType` suffix Bedrock sends after the code.
 const ERROR_TYPE_SUFFIX: &str = ":http://internal.amazon.com/coral/com.amazon.bedrock/";
 /// The content type of a ConverseStream body.
-const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
+pub(crate) const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
 /// The signature sent with scripted reasoning.
 const REASONING_SIGNATURE: &str = "emulator-reasoning-signature";
 /// The id of a scripted tool call.
@@ -57,7 +59,7 @@ fn scripted_error(shared: &Shared) -> Option<Response> {
 }
 
 /// HTTP 429 `ThrottlingException`.
-fn throttled() -> Response {
+pub(crate) fn throttled() -> Response {
     error(
         429,
         "ThrottlingException",
@@ -101,7 +103,12 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
     let Some(operation) = routes::route(&request.method, &request.path) else {
         return error(404, "UnknownOperationException", "Unknown operation");
     };
-    if !matches!(operation, Operation::Converse | Operation::ConverseStream) {
+    if !matches!(
+        operation,
+        Operation::Converse
+            | Operation::ConverseStream
+            | Operation::InvokeModelWithResponseStream(_)
+    ) {
         if let Some(response) = scripted_error(shared) {
             return response;
         }
@@ -109,7 +116,16 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
     match &operation {
         Operation::Converse | Operation::ConverseStream => {}
         Operation::InvokeModel(model_id) => return invoke::respond(model_id, request),
+        Operation::InvokeModelWithResponseStream(model_id) => {
+            return invoke::respond_stream(shared, model_id, request)
+        }
+        Operation::CountTokens(model_id) => return count_tokens::respond(model_id, request),
+        Operation::ApplyGuardrail {
+            identifier,
+            version,
+        } => return guardrail::respond(request, identifier, version),
         Operation::ListFoundationModels => return catalogue::list_foundation_models(request),
+        Operation::GetFoundationModel(id) => return catalogue::get_foundation_model(request, id),
         Operation::ListInferenceProfiles => return catalogue::list_inference_profiles(request),
         Operation::GetInferenceProfile(id) => return catalogue::get_inference_profile(request, id),
     }
@@ -177,7 +193,7 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
 }
 
 /// The text of the last user message (its text blocks joined by spaces).
-fn last_user_text(request: &ConverseRequest) -> String {
+pub(crate) fn last_user_text(request: &ConverseRequest) -> String {
     let Some(message) = request
         .messages
         .iter()
@@ -198,7 +214,7 @@ fn last_user_text(request: &ConverseRequest) -> String {
 }
 
 /// A rough token count: the words of every text block in the messages.
-fn count_words(request: &ConverseRequest) -> u32 {
+pub(crate) fn count_words(request: &ConverseRequest) -> u32 {
     let words = request
         .messages
         .iter()
@@ -212,7 +228,7 @@ fn count_words(request: &ConverseRequest) -> u32 {
 }
 
 /// `text` in pieces of one word each, spaces kept, so the pieces join back to it.
-fn words(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split_inclusive(' ')
 }
 

@@ -6,7 +6,7 @@ use bytes::{Bytes, BytesMut};
 use serde_json::Value;
 
 use crate::eventstream::{encode_frame, Header, HeaderValue};
-use crate::types::StreamEvent;
+use crate::types::{PayloadPart, StreamEvent, CHUNK_EVENT_TYPE};
 
 /// Where padding is cut from (Bedrock pads with letters and digits).
 const PADDING: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -40,6 +40,18 @@ pub(crate) fn event(event: &StreamEvent<'_>, index: usize) -> Result<Bytes, Stri
     let payload: Value = serde_json::from_slice(&payload).map_err(|e| e.to_string())?;
     let headers = [
         string_header(":event-type", event.event_type()),
+        string_header(":content-type", "application/json"),
+        string_header(":message-type", "event"),
+    ];
+    frame(&headers, payload, index)
+}
+
+/// The `index`th frame of an InvokeModelWithResponseStream body: a `chunk`
+/// event carrying `part`.
+pub(crate) fn chunk(part: &PayloadPart, index: usize) -> Result<Bytes, String> {
+    let payload = serde_json::to_value(part).map_err(|e| e.to_string())?;
+    let headers = [
+        string_header(":event-type", CHUNK_EVENT_TYPE),
         string_header(":content-type", "application/json"),
         string_header(":message-type", "event"),
     ];

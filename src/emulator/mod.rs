@@ -4,8 +4,13 @@
 //! It is a small HTTP/1.1 server on `127.0.0.1` that checks every request's
 //! SigV4 signature (with [`crate::sigv4`], against the demo keys) or bearer
 //! token, and serves `POST /model/{modelId}/converse`,
-//! `POST /model/{modelId}/converse-stream` and `POST /model/{modelId}/invoke`
-//! (embeddings), and the control plane's `GET /foundation-models`,
+//! `POST /model/{modelId}/converse-stream`, `POST /model/{modelId}/invoke`
+//! (embeddings, and text in the model's own format),
+//! `POST /model/{modelId}/invoke-with-response-stream`,
+//! `POST /model/{modelId}/count-tokens`,
+//! `POST /guardrail/{id}/version/{version}/apply` (a word filter: text with
+//! [`GUARDRAIL_TRIGGER`] is blocked), and the control plane's
+//! `GET /foundation-models`, `GET /foundation-models/{id}`,
 //! `GET /inference-profiles` and `GET /inference-profiles/{id}` from a
 //! region-dependent catalogue, with replies shaped as Bedrock sends
 //! them: JSON bodies, real event-stream frames with the `p` padding member, and
@@ -15,13 +20,16 @@
 //!
 //! The parts: `server` (HTTP), `auth` (the signature check), `routes` (which
 //! operation a request names), `converse` (the replies), `catalogue` (the
-//! control plane), `invoke` (InvokeModel), `script` (the queue
-//! of [`Reply`]s) and `frames` (event-stream frames).
+//! control plane), `invoke` (InvokeModel and InvokeModelWithResponseStream),
+//! `count_tokens` (CountTokens), `guardrail` (ApplyGuardrail), `script` (the
+//! queue of [`Reply`]s) and `frames` (event-stream frames).
 
 mod auth;
 mod catalogue;
 mod converse;
+mod count_tokens;
 mod frames;
+mod guardrail;
 mod invoke;
 mod routes;
 mod script;
@@ -33,6 +41,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use guardrail::{GUARDRAIL_BLOCKED_MESSAGE, GUARDRAIL_TRIGGER};
 pub use script::Reply;
 pub use server::RecordedRequest;
 

@@ -1,5 +1,6 @@
-//! Which operation a request names: the runtime's Converse, ConverseStream
-//! and InvokeModel, and the control plane's ListFoundationModels,
+//! Which operation a request names: the runtime's Converse, ConverseStream,
+//! InvokeModel, InvokeModelWithResponseStream, CountTokens and ApplyGuardrail,
+//! and the control plane's ListFoundationModels, GetFoundationModel,
 //! ListInferenceProfiles and GetInferenceProfile.
 
 use crate::sigv4::percent_decode;
@@ -13,8 +14,21 @@ pub(crate) enum Operation {
     ConverseStream,
     /// `POST /model/{modelId}/invoke`, with the decoded model id.
     InvokeModel(String),
+    /// `POST /model/{modelId}/invoke-with-response-stream`, with the decoded model id.
+    InvokeModelWithResponseStream(String),
+    /// `POST /model/{modelId}/count-tokens`, with the decoded model id.
+    CountTokens(String),
+    /// `POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply`, decoded.
+    ApplyGuardrail {
+        /// The guardrail's id or ARN.
+        identifier: String,
+        /// Its version.
+        version: String,
+    },
     /// `GET /foundation-models`.
     ListFoundationModels,
+    /// `GET /foundation-models/{modelIdentifier}`, with the decoded id or ARN.
+    GetFoundationModel(String),
     /// `GET /inference-profiles`.
     ListInferenceProfiles,
     /// `GET /inference-profiles/{id}`, with the decoded id or ARN.
@@ -33,6 +47,9 @@ pub(crate) fn route(method: &str, target: &str) -> Option<Operation> {
     let segments: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
     match (method, segments.as_slice()) {
         ("GET", ["foundation-models"]) => Some(Operation::ListFoundationModels),
+        ("GET", ["foundation-models", id]) if !id.is_empty() => {
+            Some(Operation::GetFoundationModel(decode(id)))
+        }
         ("GET", ["inference-profiles"]) => Some(Operation::ListInferenceProfiles),
         ("GET", ["inference-profiles", id]) if !id.is_empty() => {
             Some(Operation::GetInferenceProfile(decode(id)))
@@ -41,8 +58,20 @@ pub(crate) fn route(method: &str, target: &str) -> Option<Operation> {
             "converse" => Some(Operation::Converse),
             "converse-stream" => Some(Operation::ConverseStream),
             "invoke" => Some(Operation::InvokeModel(decode(model_id))),
+            "invoke-with-response-stream" => {
+                Some(Operation::InvokeModelWithResponseStream(decode(model_id)))
+            }
+            "count-tokens" => Some(Operation::CountTokens(decode(model_id))),
             _ => None,
         },
+        ("POST", ["guardrail", identifier, "version", version, "apply"])
+            if !identifier.is_empty() && !version.is_empty() =>
+        {
+            Some(Operation::ApplyGuardrail {
+                identifier: decode(identifier),
+                version: decode(version),
+            })
+        }
         _ => None,
     }
 }
@@ -68,6 +97,28 @@ mod tests {
             ))
         );
         assert_eq!(
+            route("POST", "/model/us.m%3A0/invoke-with-response-stream"),
+            Some(Operation::InvokeModelWithResponseStream("us.m:0".into()))
+        );
+        assert_eq!(
+            route("POST", "/model/m%3A0/count-tokens"),
+            Some(Operation::CountTokens("m:0".into()))
+        );
+        assert_eq!(
+            route(
+                "POST",
+                "/guardrail/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aguardrail%2Fg1/version/DRAFT/apply"
+            ),
+            Some(Operation::ApplyGuardrail {
+                identifier: "arn:aws:bedrock:us-east-1:1:guardrail/g1".into(),
+                version: "DRAFT".into(),
+            })
+        );
+        assert_eq!(
+            route("GET", "/foundation-models/amazon.nova-pro-v1%3A0"),
+            Some(Operation::GetFoundationModel("amazon.nova-pro-v1:0".into()))
+        );
+        assert_eq!(
             route("GET", "/foundation-models?byProvider=meta"),
             Some(Operation::ListFoundationModels)
         );
@@ -91,6 +142,13 @@ mod tests {
             ("POST", "/model/m/invoke-nope"),
             ("POST", "/model/m/converse/more"),
             ("POST", "/foundation-models"),
+            ("POST", "/foundation-models/m"),
+            ("GET", "/foundation-models/"),
+            ("GET", "/model/m/count-tokens"),
+            ("POST", "/guardrail/g/version//apply"),
+            ("POST", "/guardrail//version/1/apply"),
+            ("POST", "/guardrail/g/version/1"),
+            ("GET", "/guardrail/g/version/1/apply"),
             ("GET", "/inference-profiles/"),
             ("GET", "/inference-profiles/a/b"),
             ("POST", "/"),

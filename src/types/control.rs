@@ -52,6 +52,19 @@ pub struct FoundationModelSummary {
     pub model_lifecycle: Option<FoundationModelLifecycle>,
 }
 
+/// A foundation model's details (`FoundationModelDetails`, from
+/// GetFoundationModel): the same members as a summary.
+pub type FoundationModelDetails = FoundationModelSummary;
+
+/// The `GetFoundationModel` response body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetFoundationModelResponse {
+    /// The model.
+    #[serde(default)]
+    pub model_details: Option<FoundationModelDetails>,
+}
+
 /// A foundation model's lifecycle (`FoundationModelLifecycle`; the dates are not read).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -7,6 +7,9 @@
 //! * [`parse_event`] / [`StreamEvent`] and [`parse_exception`] /
 //!   [`StreamException`]: ConverseStream's events, read from an event-stream
 //!   message's payload without copying text deltas.
+//! * [`CountTokensRequest`], [`ApplyGuardrailRequest`], [`PayloadPart`] (the
+//!   pieces of InvokeModelWithResponseStream) and the control plane's shapes
+//!   ([`GetFoundationModelResponse`], ...): the other operations.
 //!
 //! Reading is tolerant, so that a response from a newer service still reads:
 //! unknown members of a structure are ignored; an unknown member of a union (or
@@ -17,17 +20,23 @@
 //! (0, empty, `None`), as the AWS SDKs' error correction does; a missing union or
 //! enumeration member is still an error. Bytes (`Blob`) are base64 on the wire.
 
+mod apply_guardrail;
 mod content;
 mod control;
+mod count_tokens;
 mod guardrail_trace;
+mod invoke_stream;
 mod request;
 mod response;
 mod stream;
 mod wire;
 
+pub use apply_guardrail::*;
 pub use content::*;
 pub use control::*;
+pub use count_tokens::*;
 pub use guardrail_trace::*;
+pub use invoke_stream::*;
 pub use request::*;
 pub use response::*;
 pub use stream::*;
