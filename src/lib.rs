@@ -55,6 +55,8 @@ pub mod eventstream;
 pub mod http;
 pub mod model_ref;
 pub mod models;
+#[cfg(any(feature = "emulator", feature = "gateway"))]
+pub mod server;
 pub mod settings;
 pub mod sigv4;
 pub mod token;

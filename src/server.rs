@@ -180,12 +180,13 @@ async fn connection(
         .keep_alive(true)
         .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
-    tokio::select! {
-        _ = connection.as_mut() => {}
-        _ = stop_seen.wait_for(|stop| *stop) => {
-            connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
-        }
+    let stopping = tokio::select! {
+        _ = connection.as_mut() => false,
+        seen = stop_seen.wait_for(|stop| *stop) => seen.is_ok(),
+    };
+    if stopping {
+        connection.as_mut().graceful_shutdown();
+        let _ = connection.await;
     }
 }
 
@@ -203,7 +204,10 @@ pub enum BodyError {
 
 /// Reads a whole request body: at most `limit` bytes (a `Content-Length`
 /// over it is refused before anything is read).
-pub async fn read_body(request: Request, limit: usize) -> Result<(hyper::http::request::Parts, Bytes), BodyError> {
+pub async fn read_body(
+    request: Request,
+    limit: usize,
+) -> Result<(hyper::http::request::Parts, Bytes), BodyError> {
     let (parts, mut body) = request.into_parts();
     let declared = body.size_hint().lower();
     if usize::try_from(declared).map_or(true, |n| n > limit) {

@@ -219,7 +219,8 @@ mod tests {
             .enable_all()
             .build()
             .expect("runtime");
-        let mut stream = InvokeStream::new(Body::from_chunks(pieces), std::time::Duration::from_secs(5));
+        let mut stream =
+            InvokeStream::new(Body::from_chunks(pieces), std::time::Duration::from_secs(5));
         runtime.block_on(async {
             let mut read = Vec::new();
             while let Some(chunk) = stream.next_chunk().await {
@@ -258,11 +259,17 @@ mod tests {
         let (head, tail) = two.split_at(7);
         let body = vec![
             chunk(b"one"),
-            frame(&[(":message-type", "event"), (":event-type", "newEvent")], b"{}"),
+            frame(
+                &[(":message-type", "event"), (":event-type", "newEvent")],
+                b"{}",
+            ),
             Bytes::copy_from_slice(head),
             Bytes::copy_from_slice(tail),
         ];
-        assert_eq!(read_all(body), (vec![b"one".to_vec(), b"two".to_vec()], None));
+        assert_eq!(
+            read_all(body),
+            (vec![b"one".to_vec(), b"two".to_vec()], None)
+        );
     }
 
     #[test]
