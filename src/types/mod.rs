@@ -31,7 +31,7 @@ pub use guardrail_trace::*;
 pub use request::*;
 pub use response::*;
 pub use stream::*;
-pub use wire::{Blob, EmptyObject};
+pub use wire::{Blob, EmptyObject, UnknownMembers};
 
 #[cfg(test)]
 mod tests;
