@@ -24,9 +24,7 @@ use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::credentials::{Auth, Credentials};
 use bedrock_lite::env::Env;
 use bedrock_lite::eventstream::encode_frame;
-use bedrock_lite::types::{
-    ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
-};
+use bedrock_lite::types::{ContentBlockDelta, ConverseRequest, Message, StreamEvent};
 use bytes::BytesMut;
 
 #[path = "../tests/common/mod.rs"]
@@ -188,10 +186,7 @@ fn main() {
     })
     .unwrap();
     let request = ConverseRequest {
-        messages: vec![Message {
-            role: ConversationRole::User,
-            content: vec![ContentBlock::Text("Say hello 100,000 times.".into())],
-        }],
+        messages: vec![Message::user("Say hello 100,000 times.")],
         ..ConverseRequest::default()
     };
     let sizes = [10_000usize, 100_000];

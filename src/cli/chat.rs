@@ -20,8 +20,8 @@ use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::bedrock::stream::ConverseStream;
 use bedrock_lite::env::Env;
 use bedrock_lite::types::{
-    ContentBlock, ContentBlockDelta, ConversationRole, ConverseMetrics, ConverseOutput,
-    ConverseRequest, ConverseResponse, InferenceConfiguration, Message, ReasoningContentBlock,
+    ContentBlock, ContentBlockDelta, ConverseMetrics, ConverseOutput, ConverseRequest,
+    ConverseResponse, InferenceConfiguration, Message, ReasoningContentBlock,
     ReasoningContentBlockDelta, StopReason, StreamEvent, SystemContentBlock, TokenUsage,
 };
 use lexopt::Arg;
@@ -151,10 +151,7 @@ fn build_request(options: &Options, prompt: String) -> ConverseRequest {
         || inference.temperature.is_some()
         || inference.top_p.is_some();
     ConverseRequest {
-        messages: vec![Message {
-            role: ConversationRole::User,
-            content: vec![ContentBlock::Text(prompt)],
-        }],
+        messages: vec![Message::user(prompt)],
         system: options
             .system
             .iter()

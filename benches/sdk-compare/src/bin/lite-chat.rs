@@ -6,9 +6,7 @@
 use std::time::Instant;
 
 use bedrock_lite::bedrock::client::{Client, ClientConfig};
-use bedrock_lite::types::{
-    ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
-};
+use bedrock_lite::types::{ContentBlockDelta, ConverseRequest, Message, StreamEvent};
 
 #[path = "../harness.rs"]
 mod harness;
@@ -26,10 +24,7 @@ async fn run(args: Args) -> Result<(), Error> {
         ..ClientConfig::default()
     })?;
     let request = ConverseRequest {
-        messages: vec![Message {
-            role: ConversationRole::User,
-            content: vec![ContentBlock::Text(args.prompt)],
-        }],
+        messages: vec![Message::user(args.prompt)],
         ..ConverseRequest::default()
     };
     let (mut events, mut text_bytes) = (0usize, 0usize);
