@@ -24,9 +24,7 @@ use bedrock_lite::credentials::{Auth, Credentials};
 use bedrock_lite::env::Env;
 use bedrock_lite::eventstream::encode_frame;
 use bedrock_lite::settings::{Settings, Timeouts};
-use bedrock_lite::types::{
-    ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
-};
+use bedrock_lite::types::{ContentBlockDelta, ConverseRequest, Message, StreamEvent};
 use bedrock_lite::Client;
 use bytes::BytesMut;
 
@@ -195,10 +193,7 @@ fn main() {
         .unwrap();
     let client = Client::new(settings);
     let request = ConverseRequest {
-        messages: vec![Message {
-            role: ConversationRole::User,
-            content: vec![ContentBlock::Text("Say hello 100,000 times.".into())],
-        }],
+        messages: vec![Message::user("Say hello 100,000 times.")],
         ..ConverseRequest::default()
     };
     let sizes = [10_000usize, 100_000];

@@ -47,10 +47,7 @@ fn client(emulator: &Emulator) -> Client {
 
 fn prompt(text: &str) -> ConverseRequest {
     ConverseRequest {
-        messages: vec![Message {
-            role: ConversationRole::User,
-            content: vec![ContentBlock::Text(text.into())],
-        }],
+        messages: vec![Message::user(text)],
         ..ConverseRequest::default()
     }
 }

@@ -2,9 +2,11 @@
 //! InvokeModel), the other runtime operations ([`operations`]: CountTokens,
 //! ApplyGuardrail, GetFoundationModel, InvokeModelWithResponseStream), the
 //! control plane ([`control`]), discovery as a service ([`discovery`]),
-//! embeddings ([`embed`]), stream decoding ([`stream`]) and typed errors
+//! embeddings ([`embed`]), stream decoding ([`stream`]), whole replies from
+//! streams ([`accumulator`]) and typed errors
 //! ([`error`]).
 
+pub mod accumulator;
 pub mod client;
 pub mod control;
 pub mod discovery;

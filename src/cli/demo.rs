@@ -10,10 +10,7 @@ use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
 use bedrock_lite::env::Env;
 use bedrock_lite::settings::Settings;
-use bedrock_lite::types::{
-    ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
-    TokenUsage,
-};
+use bedrock_lite::types::{ContentBlockDelta, ConverseRequest, Message, StreamEvent, TokenUsage};
 use bedrock_lite::Client;
 
 use crate::args::{self, Globals};
@@ -113,10 +110,7 @@ async fn demo(home: &Path) -> Result<(), CliError> {
     flush();
 
     let request = ConverseRequest {
-        messages: vec![Message {
-            role: ConversationRole::User,
-            content: vec![ContentBlock::Text(PROMPT.into())],
-        }],
+        messages: vec![Message::user(PROMPT)],
         ..ConverseRequest::default()
     };
     let started = Instant::now();

@@ -1,7 +1,18 @@
-//! The replies: Converse and ConverseStream answers built from the typed
-//! shapes of [`crate::types`], and errors as Bedrock sends them.
+//! The replies: Converse and ConverseStream answers, and errors as Bedrock
+//! sends them.
+//!
+//! Every answer is first one [`ConverseResponse`]: the emulated model's
+//! (`model`), a scripted one, or a scripted whole reply. Converse sends it as
+//! its body; ConverseStream sends the events
+//! [`stream_events`](crate::bedrock::accumulator::stream_events) makes of it,
+//! so the two always agree. `usage` counts the tokens (CountTokens counts
+//! with [`usage::count_words`] too) and runs the emulated prompt cache.
 
-use std::borrow::Cow;
+mod model;
+pub(super) mod usage;
+
+pub(crate) use model::last_user_text;
+
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -15,23 +26,16 @@ use super::invoke;
 use super::routes::{self, Operation};
 use super::script::{Reply, Shared};
 use super::server::{Body, RecordedRequest, Response};
+use crate::bedrock::accumulator::stream_events;
 use crate::types::{
-    ContentBlock, ContentBlockDelta, ContentBlockDeltaEvent, ContentBlockStart,
-    ContentBlockStartEvent, ContentBlockStopEvent, ConversationRole, ConverseMetrics,
-    ConverseOutput, ConverseRequest, ConverseResponse, ConverseStreamMetadataEvent, Message,
-    MessageStartEvent, MessageStopEvent, ReasoningContentBlock, ReasoningContentBlockDelta,
-    ReasoningTextBlock, StopReason, StreamEvent, TokenUsage, ToolUseBlock, ToolUseBlockDelta,
-    ToolUseBlockStart,
+    ContentBlock, ConversationRole, ConverseMetrics, ConverseOutput, ConverseRequest,
+    ConverseResponse, Message, StopReason, TokenUsage,
 };
 
 /// The `x-amzn-ErrorType` suffix Bedrock sends after the code.
 const ERROR_TYPE_SUFFIX: &str = ":http://internal.amazon.com/coral/com.amazon.bedrock/";
 /// The content type of a ConverseStream body.
 pub(crate) const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
-/// The signature sent with scripted reasoning.
-const REASONING_SIGNATURE: &str = "emulator-reasoning-signature";
-/// The id of a scripted tool call.
-const TOOL_USE_ID: &str = "tooluse_emulator0";
 
 /// An error response: `status`, `x-amzn-ErrorType` and `{"message": ...}`.
 pub(crate) fn error(status: u16, code: &str, message: &str) -> Response {
@@ -69,15 +73,10 @@ pub(crate) fn throttled() -> Response {
 
 /// What the model "says".
 enum Answer {
-    Text(String),
-    ToolUse {
-        name: String,
-        input: serde_json::Value,
-    },
-    Reasoning {
-        reasoning: String,
-        text: String,
-    },
+    /// Content and a stop reason; usage and latency are counted.
+    Content(Vec<ContentBlock>, StopReason),
+    /// A whole scripted reply, sent as it is.
+    Whole(Box<ConverseResponse>),
 }
 
 /// How the answer is delivered.
@@ -139,15 +138,36 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
             )
         }
     };
+    if let Some(message) = model::refusal(&converse) {
+        return error(400, "ValidationException", &message);
+    }
     let streaming = operation == Operation::ConverseStream;
-    let echo = || Answer::Text(format!("You said: {}", last_user_text(&converse)));
+    let modelled = || {
+        let (content, stop_reason) = model::answer(&converse);
+        Answer::Content(content, stop_reason)
+    };
     let (answer, delivery) = match shared.pop() {
-        None | Some(Reply::SkewedClock { .. }) => (echo(), Delivery::Whole),
-        Some(Reply::Text(text)) => (Answer::Text(text), Delivery::Whole),
-        Some(Reply::ToolUse { name, input }) => (Answer::ToolUse { name, input }, Delivery::Whole),
-        Some(Reply::Reasoning { reasoning, text }) => {
-            (Answer::Reasoning { reasoning, text }, Delivery::Whole)
+        None | Some(Reply::SkewedClock { .. }) => (modelled(), Delivery::Whole),
+        Some(Reply::Text(text)) => (
+            Answer::Content(vec![ContentBlock::Text(text)], StopReason::EndTurn),
+            Delivery::Whole,
+        ),
+        Some(Reply::ToolUse { name, input }) => {
+            let call = model::tool_call(&converse, &name, input);
+            let content = vec![ContentBlock::ToolUse(call)];
+            (
+                Answer::Content(content, StopReason::ToolUse),
+                Delivery::Whole,
+            )
         }
+        Some(Reply::Reasoning { reasoning, text }) => {
+            let content = vec![model::signed_reasoning(reasoning), ContentBlock::Text(text)];
+            (
+                Answer::Content(content, StopReason::EndTurn),
+                Delivery::Whole,
+            )
+        }
+        Some(Reply::Converse(reply)) => (Answer::Whole(reply), Delivery::Whole),
         Some(Reply::Frames(chunks)) => {
             let mut response = Response::full(200, EVENT_STREAM, Bytes::new());
             response.body = Body::Chunked {
@@ -172,7 +192,7 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
                 return error(status, &code, &message);
             }
             (
-                echo(),
+                modelled(),
                 Delivery::ExceptionAfter {
                     events,
                     exception_type,
@@ -180,56 +200,21 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
                 },
             )
         }
-        Some(Reply::DropAfter { bytes }) => (echo(), Delivery::DropAfter(bytes)),
-        Some(Reply::Drip { delay }) => (echo(), Delivery::Drip(delay)),
+        Some(Reply::DropAfter { bytes }) => (modelled(), Delivery::DropAfter(bytes)),
+        Some(Reply::Drip { delay }) => (modelled(), Delivery::Drip(delay)),
     };
-    let input_tokens = count_words(&converse);
+    let reply = match answer {
+        Answer::Whole(reply) => *reply,
+        Answer::Content(content, stop_reason) => {
+            reply_of(&converse, shared, content, stop_reason, started)
+        }
+    };
     let built = if streaming {
-        stream_response(&answer, delivery, input_tokens, started)
+        stream_response(&reply, delivery)
     } else {
-        converse_response(answer, delivery, input_tokens, started)
+        converse_response(&reply, delivery)
     };
     built.unwrap_or_else(|message| error(500, "InternalServerException", &message))
-}
-
-/// The text of the last user message (its text blocks joined by spaces).
-pub(crate) fn last_user_text(request: &ConverseRequest) -> String {
-    let Some(message) = request
-        .messages
-        .iter()
-        .rev()
-        .find(|message| message.role == ConversationRole::User)
-    else {
-        return String::new();
-    };
-    let texts: Vec<&str> = message
-        .content
-        .iter()
-        .filter_map(|block| match block {
-            ContentBlock::Text(text) => Some(text.as_str()),
-            _ => None,
-        })
-        .collect();
-    texts.join(" ")
-}
-
-/// A rough token count: the words of every text block in the messages.
-pub(crate) fn count_words(request: &ConverseRequest) -> u32 {
-    let words = request
-        .messages
-        .iter()
-        .flat_map(|message| &message.content)
-        .map(|block| match block {
-            ContentBlock::Text(text) => text.split_whitespace().count(),
-            _ => 0,
-        })
-        .sum::<usize>();
-    u32::try_from(words).unwrap_or(u32::MAX)
-}
-
-/// `text` in pieces of one word each, spaces kept, so the pieces join back to it.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split_inclusive(' ')
 }
 
 /// The HTTP status and code a stream exception type has as a Converse error.
@@ -249,120 +234,53 @@ fn http_error_of(exception_type: &str) -> (u16, String) {
     (status, code)
 }
 
-fn usage(input_tokens: u32, output_tokens: u32) -> TokenUsage {
-    TokenUsage {
-        input_tokens,
-        output_tokens,
-        total_tokens: input_tokens.saturating_add(output_tokens),
-        ..TokenUsage::default()
-    }
-}
-
-fn latency(started: Instant) -> ConverseMetrics {
-    ConverseMetrics {
-        latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-    }
-}
-
-fn delta(index: u32, delta: ContentBlockDelta<'_>) -> StreamEvent<'_> {
-    StreamEvent::ContentBlockDelta(ContentBlockDeltaEvent {
-        delta,
-        content_block_index: index,
-    })
-}
-
-fn block_stop(index: u32) -> StreamEvent<'static> {
-    StreamEvent::ContentBlockStop(ContentBlockStopEvent {
-        content_block_index: index,
-    })
-}
-
-/// Pushes one text delta per word of `text`, then the block's stop.
-fn text_deltas<'a>(events: &mut Vec<StreamEvent<'a>>, index: u32, text: &'a str) {
-    for word in words(text) {
-        events.push(delta(index, ContentBlockDelta::Text(Cow::Borrowed(word))));
-    }
-    events.push(block_stop(index));
-}
-
-/// The events of `answer`, `messageStart` to `metadata`.
-fn stream_events(answer: &Answer, input_tokens: u32, started: Instant) -> Vec<StreamEvent<'_>> {
-    let mut events = vec![StreamEvent::MessageStart(MessageStartEvent {
-        role: ConversationRole::Assistant,
-    })];
-    let stop_reason = match answer {
-        Answer::Text(text) => {
-            text_deltas(&mut events, 0, text);
-            StopReason::EndTurn
-        }
-        Answer::ToolUse { name, input } => {
-            events.push(StreamEvent::ContentBlockStart(ContentBlockStartEvent {
-                start: ContentBlockStart::ToolUse(ToolUseBlockStart {
-                    tool_use_id: TOOL_USE_ID.into(),
-                    name: name.clone(),
-                    r#type: None,
-                }),
-                content_block_index: 0,
-            }));
-            let json = input.to_string();
-            let middle = (0..=json.len() / 2)
-                .rev()
-                .find(|at| json.is_char_boundary(*at))
-                .unwrap_or(0);
-            let (first, second) = json.split_at(middle);
-            for piece in [first, second]
-                .into_iter()
-                .filter(|piece| !piece.is_empty())
-            {
-                let input = Cow::Owned(piece.to_owned());
-                events.push(delta(
-                    0,
-                    ContentBlockDelta::ToolUse(ToolUseBlockDelta { input }),
-                ));
-            }
-            events.push(block_stop(0));
-            StopReason::ToolUse
-        }
-        Answer::Reasoning { reasoning, text } => {
-            for word in words(reasoning) {
-                let piece = ReasoningContentBlockDelta::Text(Cow::Borrowed(word));
-                events.push(delta(0, ContentBlockDelta::ReasoningContent(piece)));
-            }
-            let signature =
-                ReasoningContentBlockDelta::Signature(Cow::Borrowed(REASONING_SIGNATURE));
-            events.push(delta(0, ContentBlockDelta::ReasoningContent(signature)));
-            events.push(block_stop(0));
-            text_deltas(&mut events, 1, text);
-            StopReason::EndTurn
-        }
-    };
-    let output_tokens = events
-        .iter()
-        .filter(|event| matches!(event, StreamEvent::ContentBlockDelta(_)))
-        .count();
-    events.push(StreamEvent::MessageStop(MessageStopEvent {
-        stop_reason,
-        additional_model_response_fields: None,
-    }));
-    events.push(StreamEvent::Metadata(ConverseStreamMetadataEvent {
-        usage: usage(
-            input_tokens,
-            u32::try_from(output_tokens).unwrap_or(u32::MAX),
-        ),
-        metrics: latency(started),
-        ..ConverseStreamMetadataEvent::default()
-    }));
-    events
-}
-
-/// A ConverseStream response.
-fn stream_response(
-    answer: &Answer,
-    delivery: Delivery,
-    input_tokens: u32,
+/// The whole reply of the model to `request`: `content`, its usage (the
+/// prompt cache consulted) and the time taken since `started`.
+fn reply_of(
+    request: &ConverseRequest,
+    shared: &Shared,
+    content: Vec<ContentBlock>,
+    stop_reason: StopReason,
     started: Instant,
-) -> Result<Response, String> {
-    let mut chunks = stream_events(answer, input_tokens, started)
+) -> ConverseResponse {
+    let input = usage::input_usage(request, shared);
+    let output_tokens = content
+        .iter()
+        .map(usage::block_tokens)
+        .fold(0, u32::saturating_add);
+    let total_tokens = [
+        input.input,
+        output_tokens,
+        input.cache_read.unwrap_or(0),
+        input.cache_write.unwrap_or(0),
+    ]
+    .into_iter()
+    .fold(0, u32::saturating_add);
+    ConverseResponse {
+        output: ConverseOutput::Message(Message::new(ConversationRole::Assistant, content)),
+        stop_reason,
+        usage: TokenUsage {
+            input_tokens: input.input,
+            output_tokens,
+            total_tokens,
+            cache_read_input_tokens: input.cache_read,
+            cache_write_input_tokens: input.cache_write,
+            ..TokenUsage::default()
+        },
+        metrics: ConverseMetrics {
+            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        },
+        additional_model_response_fields: None,
+        trace: None,
+        performance_config: None,
+        service_tier: None,
+    }
+}
+
+/// A ConverseStream response carrying `reply`.
+fn stream_response(reply: &ConverseResponse, delivery: Delivery) -> Result<Response, String> {
+    let events = stream_events(reply).map_err(|e| format!("the scripted reply: {e}"))?;
+    let mut chunks = events
         .iter()
         .enumerate()
         .map(|(index, event)| frames::event(event, index))
@@ -386,61 +304,9 @@ fn stream_response(
     Ok(response)
 }
 
-/// A Converse response.
-fn converse_response(
-    answer: Answer,
-    delivery: Delivery,
-    input_tokens: u32,
-    started: Instant,
-) -> Result<Response, String> {
-    let (content, stop_reason) = match answer {
-        Answer::Text(text) => (vec![ContentBlock::Text(text)], StopReason::EndTurn),
-        Answer::ToolUse { name, input } => (
-            vec![ContentBlock::ToolUse(ToolUseBlock {
-                tool_use_id: TOOL_USE_ID.into(),
-                name,
-                input,
-                r#type: None,
-            })],
-            StopReason::ToolUse,
-        ),
-        Answer::Reasoning { reasoning, text } => (
-            vec![
-                ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(
-                    ReasoningTextBlock {
-                        text: reasoning,
-                        signature: Some(REASONING_SIGNATURE.into()),
-                    },
-                )),
-                ContentBlock::Text(text),
-            ],
-            StopReason::EndTurn,
-        ),
-    };
-    let output_tokens = content
-        .iter()
-        .map(|block| match block {
-            ContentBlock::Text(text) => words(text).count(),
-            _ => 1,
-        })
-        .sum::<usize>();
-    let reply = ConverseResponse {
-        output: ConverseOutput::Message(Message {
-            role: ConversationRole::Assistant,
-            content,
-        }),
-        stop_reason,
-        usage: usage(
-            input_tokens,
-            u32::try_from(output_tokens).unwrap_or(u32::MAX),
-        ),
-        metrics: latency(started),
-        additional_model_response_fields: None,
-        trace: None,
-        performance_config: None,
-        service_tier: None,
-    };
-    let body = Bytes::from(serde_json::to_vec(&reply).map_err(|e| e.to_string())?);
+/// A Converse response carrying `reply`.
+fn converse_response(reply: &ConverseResponse, delivery: Delivery) -> Result<Response, String> {
+    let body = Bytes::from(serde_json::to_vec(reply).map_err(|e| e.to_string())?);
     let mut response = Response::full(200, "application/json", body.clone());
     match delivery {
         Delivery::Whole | Delivery::ExceptionAfter { .. } => {}
@@ -467,22 +333,5 @@ mod tests {
         );
         assert_eq!(http_error_of("validationException").0, 400);
         assert_eq!(http_error_of("").0, 500);
-    }
-
-    #[test]
-    fn words_join_back() {
-        let text = "héllo  wörld ok";
-        assert_eq!(words(text).collect::<String>(), text);
-        assert_eq!(words("You said: hi").count(), 3);
-    }
-
-    #[test]
-    fn echoes_the_last_user_message() {
-        let request: ConverseRequest = serde_json::from_str(
-            r#"{"messages":[{"role":"user","content":[{"text":"a"}]},{"role":"assistant","content":[{"text":"b"}]},{"role":"user","content":[{"text":"c"},{"text":"d"}]}]}"#,
-        )
-        .expect("valid");
-        assert_eq!(last_user_text(&request), "c d");
-        assert_eq!(count_words(&request), 4);
     }
 }

@@ -5,7 +5,8 @@
 //! only: an inference profile gets 400 `ValidationException`.
 
 use super::catalogue::json;
-use super::converse::{count_words, error};
+use super::converse::error;
+use super::converse::usage::count_words;
 use super::invoke;
 use super::server::{RecordedRequest, Response};
 use crate::model_ref::{ModelKind, ModelRef};

@@ -82,8 +82,8 @@ pub(crate) fn respond(model_id: &str, request: &RecordedRequest) -> Response {
         Err(why) => return malformed(&why),
     };
     let text = echo(&conversation);
-    let input_tokens = converse::count_words(&conversation);
-    let output_tokens = count(converse::words(&text).count());
+    let input_tokens = converse::usage::count_words(&conversation);
+    let output_tokens = count(text.split_inclusive(' ').count());
     let body = match format {
         Format::Anthropic => json!({
             "id": MESSAGE_ID,
@@ -152,7 +152,7 @@ pub(crate) fn respond_stream(
         Some(Reply::Text(text)) => std::mem::take(text),
         _ => echo(&conversation),
     };
-    let input_tokens = converse::count_words(&conversation);
+    let input_tokens = converse::usage::count_words(&conversation);
     let chunks = stream_pieces(format, model_id, &text, input_tokens, started)
         .iter()
         .enumerate()
@@ -197,7 +197,7 @@ fn stream_pieces(
     input_tokens: u32,
     started: Instant,
 ) -> Vec<Value> {
-    let words: Vec<&str> = converse::words(text).collect();
+    let words: Vec<&str> = text.split_inclusive(' ').collect();
     let output_tokens = count(words.len());
     let metrics = |started: Instant| {
         let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -354,10 +354,7 @@ fn read_body(format: Format, body: &[u8]) -> Result<ConverseRequest, String> {
                     "assistant" => ConversationRole::Assistant,
                     other => return Err(format!("role `{other}` is not user or assistant")),
                 };
-                messages.push(Message {
-                    role,
-                    content: texts(message.content.texts()),
-                });
+                messages.push(Message::new(role, texts(message.content.texts())));
             }
             let system = body
                 .system
@@ -378,10 +375,7 @@ fn read_body(format: Format, body: &[u8]) -> Result<ConverseRequest, String> {
         Format::OutputText => {
             let body: PromptBody = serde_json::from_slice(body).map_err(|e| e.to_string())?;
             Ok(ConverseRequest {
-                messages: vec![Message {
-                    role: ConversationRole::User,
-                    content: vec![ContentBlock::Text(body.input_text)],
-                }],
+                messages: vec![Message::user(body.input_text)],
                 ..ConverseRequest::default()
             })
         }
@@ -393,7 +387,7 @@ fn read_body(format: Format, body: &[u8]) -> Result<ConverseRequest, String> {
 /// body is malformed.
 pub(crate) fn input_tokens(model_id: &str, body: &[u8]) -> Result<u32, String> {
     let conversation = read_body(Format::of(model_id), body)?;
-    Ok(converse::count_words(&conversation))
+    Ok(converse::usage::count_words(&conversation))
 }
 
 #[cfg(test)]

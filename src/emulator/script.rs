@@ -9,10 +9,15 @@ use bytes::Bytes;
 
 use super::server::RecordedRequest;
 use crate::sigv4::{Signer, SigningSettings};
+use crate::types::ConverseResponse;
 
 /// The most requests kept for [`super::Emulator::requests`]; older ones are
 /// forgotten, so a long `emulate` session does not grow without bound.
 const MAX_RECORDED: usize = 10_000;
+
+/// The most prompt prefixes the emulated prompt cache keeps; the least
+/// recently used go first.
+const MAX_CACHED_PREFIXES: usize = 1_000;
 
 /// The largest clock offset applied (ten years), so the clock stays a date.
 const MAX_CLOCK_OFFSET_SECS: i64 = 10 * 366 * 24 * 3600;
@@ -32,13 +37,18 @@ pub enum Reply {
         /// Its input.
         input: serde_json::Value,
     },
-    /// A reasoning block, then a text block.
+    /// A reasoning block (signed by the emulator), then a text block.
     Reasoning {
         /// The reasoning text.
         reasoning: String,
         /// The answer.
         text: String,
     },
+    /// This whole reply, usage and metrics included: the body of a Converse
+    /// call, or streamed by a ConverseStream call as
+    /// [`stream_events`](crate::bedrock::accumulator::stream_events) makes it
+    /// (a reply no stream carries exactly gets a 500 there).
+    Converse(Box<ConverseResponse>),
     /// HTTP 429 `ThrottlingException`.
     Throttle,
     /// Any error response: `status`, `x-amzn-ErrorType: <error_type>:...` and
@@ -86,6 +96,8 @@ pub enum Reply {
 pub(crate) struct Shared {
     replies: Mutex<VecDeque<Reply>>,
     requests: Mutex<VecDeque<RecordedRequest>>,
+    /// The SHA-256 of each cached prompt prefix, least recently used first.
+    prompt_cache: Mutex<VecDeque<[u8; 32]>>,
     clock_offset_secs: AtomicI64,
     /// Recomputes signatures; its key cache makes a warm check one HMAC chain.
     pub(crate) signer: Signer,
@@ -96,6 +108,7 @@ impl Default for Shared {
         Shared {
             replies: Mutex::default(),
             requests: Mutex::default(),
+            prompt_cache: Mutex::default(),
             clock_offset_secs: AtomicI64::new(0),
             signer: Signer::new(SigningSettings::DEFAULT),
         }
@@ -152,6 +165,27 @@ impl Shared {
             requests.pop_front();
         }
         requests.push_back(request);
+    }
+
+    /// Looks the prompt prefixes `hashes` (shortest first) up in the prompt
+    /// cache, then caches them all: answers how many of them, from the first,
+    /// reach the longest one that was cached (0: none was).
+    pub(crate) fn cache_prefixes(&self, hashes: &[[u8; 32]]) -> usize {
+        let mut cache = lock(&self.prompt_cache);
+        let hits = hashes
+            .iter()
+            .rposition(|hash| cache.contains(hash))
+            .map_or(0, |at| at + 1);
+        for hash in hashes {
+            if let Some(at) = cache.iter().position(|cached| cached == hash) {
+                cache.remove(at);
+            }
+            if cache.len() >= MAX_CACHED_PREFIXES {
+                cache.pop_front();
+            }
+            cache.push_back(*hash);
+        }
+        hits
     }
 
     /// The recorded requests, oldest first.

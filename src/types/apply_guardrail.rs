@@ -75,6 +75,7 @@ impl ApplyGuardrailRequest {
             content: vec![GuardrailContentBlock::Text(GuardrailConverseTextBlock {
                 text: text.into(),
                 qualifiers: Vec::new(),
+                extra: Default::default(),
             })],
             output_scope: None,
         }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::wire::{string_enum, Blob};
+use super::wire::{string_enum, wire_union, Blob, UnknownMembers};
 
 string_enum! {
     /// Who wrote a message (`ConversationRole`).
@@ -26,46 +26,144 @@ pub struct Message {
     pub role: ConversationRole,
     /// What it says, in order.
     pub content: Vec<ContentBlock>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
-/// One block of a message (`ContentBlock`, a union: exactly one member).
-///
-/// A member this version does not know, or cannot read, is kept whole as raw
-/// JSON in [`ContentBlock::Unknown`] and written back as it came.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ContentBlock {
-    /// `text`: plain text.
-    Text(String),
-    /// `image`: an image.
-    Image(ImageBlock),
-    /// `document`: a document.
-    Document(DocumentBlock),
-    /// `video`: a video.
-    Video(VideoBlock),
-    /// `audio`: an audio clip.
-    Audio(AudioBlock),
-    /// `toolUse`: the model asks for a tool call.
-    ToolUse(ToolUseBlock),
-    /// `toolResult`: the result of a tool call.
-    ToolResult(ToolResultBlock),
-    /// `guardContent`: content for the guardrail to assess.
-    GuardContent(GuardrailConverseContentBlock),
-    /// `cachePoint`: a prompt-cache checkpoint.
-    CachePoint(CachePointBlock),
-    /// `reasoningContent`: the model's reasoning.
-    ReasoningContent(ReasoningContentBlock),
-    /// `citationsContent`: generated text with its citations.
-    CitationsContent(CitationsContentBlock),
-    /// `searchResult`: a search result given to the model.
-    SearchResult(SearchResultBlock),
-    /// `toolAddition`: a tool added to the conversation.
-    ToolAddition(ToolChangeBlock),
-    /// `toolRemoval`: a tool removed from the conversation.
-    ToolRemoval(ToolChangeBlock),
-    /// A member this version does not know (the whole `{"name": value}` object).
-    #[serde(untagged)]
-    Unknown(Value),
+impl Message {
+    /// A message of `role` with `content`.
+    pub fn new(role: ConversationRole, content: Vec<ContentBlock>) -> Message {
+        Message {
+            role,
+            content,
+            extra: UnknownMembers::new(),
+        }
+    }
+
+    /// A user message with one text block.
+    ///
+    /// ```
+    /// use bedrock_lite::types::Message;
+    /// let json = serde_json::to_string(&Message::user("Hello"))?;
+    /// assert_eq!(json, r#"{"role":"user","content":[{"text":"Hello"}]}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn user(text: impl Into<String>) -> Message {
+        Message::new(
+            ConversationRole::User,
+            vec![ContentBlock::Text(text.into())],
+        )
+    }
+
+    /// An assistant message with one text block, for a history written by
+    /// hand. (A reply goes back into the history as it came, with
+    /// [`ConverseResponse::into_message`](crate::types::ConverseResponse::into_message),
+    /// so that its reasoning signatures and tool calls stay as they were.)
+    pub fn assistant(text: impl Into<String>) -> Message {
+        Message::new(
+            ConversationRole::Assistant,
+            vec![ContentBlock::Text(text.into())],
+        )
+    }
+
+    /// A user message carrying the result of the tool call `tool_use_id`:
+    /// text (from a `&str` or `String`) or a JSON document (from a
+    /// [`serde_json::Value`]).
+    ///
+    /// ```
+    /// use bedrock_lite::types::Message;
+    /// let message = Message::tool_result("tooluse_1", serde_json::json!({"temperature": 21}));
+    /// assert_eq!(
+    ///     serde_json::to_value(&message)?,
+    ///     serde_json::json!({"role": "user", "content": [{"toolResult": {
+    ///         "toolUseId": "tooluse_1", "content": [{"json": {"temperature": 21}}]}}]})
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn tool_result(
+        tool_use_id: impl Into<String>,
+        content: impl Into<ToolResultContentBlock>,
+    ) -> Message {
+        let result = ToolResultBlock {
+            tool_use_id: tool_use_id.into(),
+            content: vec![content.into()],
+            status: None,
+            r#type: None,
+            extra: UnknownMembers::new(),
+        };
+        Message::new(
+            ConversationRole::User,
+            vec![ContentBlock::ToolResult(result)],
+        )
+    }
+
+    /// The text of the message: its `text` blocks and the text of its
+    /// `citationsContent` blocks, joined in order.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for block in &self.content {
+            match block {
+                ContentBlock::Text(piece) => text.push_str(piece),
+                ContentBlock::CitationsContent(cited) => {
+                    for piece in &cited.content {
+                        if let CitationGeneratedContent::Text(piece) = piece {
+                            text.push_str(piece);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        text
+    }
+
+    /// The tool calls the message asks for, in order.
+    pub fn tool_uses(&self) -> impl Iterator<Item = &ToolUseBlock> {
+        self.content.iter().filter_map(|block| match block {
+            ContentBlock::ToolUse(call) => Some(call),
+            _ => None,
+        })
+    }
+}
+
+wire_union! {
+    /// One block of a message (`ContentBlock`, a union: exactly one member).
+    ///
+    /// A member this version does not know is kept whole as raw JSON in
+    /// [`ContentBlock::Unknown`] and written back as it came; a known member
+    /// that does not read is an error naming it.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ContentBlock {
+        /// `text`: plain text.
+        Text(String) = "text",
+        /// `image`: an image.
+        Image(ImageBlock) = "image",
+        /// `document`: a document.
+        Document(DocumentBlock) = "document",
+        /// `video`: a video.
+        Video(VideoBlock) = "video",
+        /// `audio`: an audio clip.
+        Audio(AudioBlock) = "audio",
+        /// `toolUse`: the model asks for a tool call.
+        ToolUse(ToolUseBlock) = "toolUse",
+        /// `toolResult`: the result of a tool call.
+        ToolResult(ToolResultBlock) = "toolResult",
+        /// `guardContent`: content for the guardrail to assess.
+        GuardContent(GuardrailConverseContentBlock) = "guardContent",
+        /// `cachePoint`: a prompt-cache checkpoint.
+        CachePoint(CachePointBlock) = "cachePoint",
+        /// `reasoningContent`: the model's reasoning.
+        ReasoningContent(ReasoningContentBlock) = "reasoningContent",
+        /// `citationsContent`: generated text with its citations.
+        CitationsContent(CitationsContentBlock) = "citationsContent",
+        /// `searchResult`: a search result given to the model.
+        SearchResult(SearchResultBlock) = "searchResult",
+        /// `toolAddition`: a tool added to the conversation.
+        ToolAddition(ToolChangeBlock) = "toolAddition",
+        /// `toolRemoval`: a tool removed from the conversation.
+        ToolRemoval(ToolChangeBlock) = "toolRemoval",
+    }
 }
 
 string_enum! {
@@ -93,20 +191,21 @@ pub struct ImageBlock {
     /// Why the image could not be processed (responses only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorBlock>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
-/// Where media bytes come from (`ImageSource`, `VideoSource`, `AudioSource`,
-/// and `GuardrailConverseImageSource`, which takes `bytes` only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum MediaSource {
-    /// `bytes`: the raw bytes (base64 on the wire).
-    Bytes(Blob),
-    /// `s3Location`: an object in Amazon S3.
-    S3Location(S3Location),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// Where media bytes come from (`ImageSource`, `VideoSource`, `AudioSource`,
+    /// and `GuardrailConverseImageSource`, which takes `bytes` only).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum MediaSource {
+        /// `bytes`: the raw bytes (base64 on the wire).
+        Bytes(Blob) = "bytes",
+        /// `s3Location`: an object in Amazon S3.
+        S3Location(S3Location) = "s3Location",
+    }
 }
 
 /// An object in Amazon S3 (`S3Location`).
@@ -118,6 +217,9 @@ pub struct S3Location {
     /// The account that owns the bucket, when not the caller's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket_owner: Option<String>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// Why a block could not be processed (`ErrorBlock`).
@@ -127,6 +229,9 @@ pub struct ErrorBlock {
     /// What went wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 string_enum! {
@@ -170,42 +275,44 @@ pub struct DocumentBlock {
     /// Whether the model should cite it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citations: Option<CitationsConfig>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
-/// Where a document comes from (`DocumentSource`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum DocumentSource {
-    /// `bytes`: the raw bytes (base64 on the wire).
-    Bytes(Blob),
-    /// `s3Location`: an object in Amazon S3.
-    S3Location(S3Location),
-    /// `text`: the document as text.
-    Text(String),
-    /// `content`: the document as text blocks.
-    Content(Vec<DocumentContentBlock>),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// Where a document comes from (`DocumentSource`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum DocumentSource {
+        /// `bytes`: the raw bytes (base64 on the wire).
+        Bytes(Blob) = "bytes",
+        /// `s3Location`: an object in Amazon S3.
+        S3Location(S3Location) = "s3Location",
+        /// `text`: the document as text.
+        Text(String) = "text",
+        /// `content`: the document as text blocks.
+        Content(Vec<DocumentContentBlock>) = "content",
+    }
 }
 
-/// A block of a document given as content (`DocumentContentBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum DocumentContentBlock {
-    /// `text`: text.
-    Text(String),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// A block of a document given as content (`DocumentContentBlock`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum DocumentContentBlock {
+        /// `text`: text.
+        Text(String) = "text",
+    }
 }
 
 /// Whether citations are on for a document or search result (`CitationsConfig`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CitationsConfig {
     /// On or off.
     pub enabled: bool,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 string_enum! {
@@ -240,6 +347,9 @@ pub struct VideoBlock {
     pub format: VideoFormat,
     /// Its bytes or where they are.
     pub source: MediaSource,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 string_enum! {
@@ -289,6 +399,9 @@ pub struct AudioBlock {
     /// Why the clip could not be processed (responses only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorBlock>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 string_enum! {
@@ -312,6 +425,9 @@ pub struct ToolUseBlock {
     /// Set for tools the service runs itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ToolUseType>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 string_enum! {
@@ -338,27 +454,46 @@ pub struct ToolResultBlock {
     /// The kind of tool result, for tools the service runs itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
-/// One block of a tool result (`ToolResultContentBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ToolResultContentBlock {
-    /// `json`: a JSON document.
-    Json(Value),
-    /// `text`: text.
-    Text(String),
-    /// `image`: an image.
-    Image(ImageBlock),
-    /// `document`: a document.
-    Document(DocumentBlock),
-    /// `video`: a video.
-    Video(VideoBlock),
-    /// `searchResult`: a search result.
-    SearchResult(SearchResultBlock),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// One block of a tool result (`ToolResultContentBlock`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ToolResultContentBlock {
+        /// `json`: a JSON document.
+        Json(Value) = "json",
+        /// `text`: text.
+        Text(String) = "text",
+        /// `image`: an image.
+        Image(ImageBlock) = "image",
+        /// `document`: a document.
+        Document(DocumentBlock) = "document",
+        /// `video`: a video.
+        Video(VideoBlock) = "video",
+        /// `searchResult`: a search result.
+        SearchResult(SearchResultBlock) = "searchResult",
+    }
+}
+
+impl From<&str> for ToolResultContentBlock {
+    fn from(text: &str) -> Self {
+        ToolResultContentBlock::Text(text.to_owned())
+    }
+}
+
+impl From<String> for ToolResultContentBlock {
+    fn from(text: String) -> Self {
+        ToolResultContentBlock::Text(text)
+    }
+}
+
+impl From<Value> for ToolResultContentBlock {
+    fn from(json: Value) -> Self {
+        ToolResultContentBlock::Json(json)
+    }
 }
 
 /// A search result given to the model (`SearchResultBlock`).
@@ -374,6 +509,9 @@ pub struct SearchResultBlock {
     /// Whether the model should cite it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citations: Option<CitationsConfig>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// One block of a search result's text (`SearchResultContentBlock`).
@@ -382,19 +520,20 @@ pub struct SearchResultBlock {
 pub struct SearchResultContentBlock {
     /// The text.
     pub text: String,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
-/// Content for the guardrail to assess (`GuardrailConverseContentBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum GuardrailConverseContentBlock {
-    /// `text`: text, with what it is for.
-    Text(GuardrailConverseTextBlock),
-    /// `image`: an image.
-    Image(GuardrailConverseImageBlock),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// Content for the guardrail to assess (`GuardrailConverseContentBlock`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum GuardrailConverseContentBlock {
+        /// `text`: text, with what it is for.
+        Text(GuardrailConverseTextBlock) = "text",
+        /// `image`: an image.
+        Image(GuardrailConverseImageBlock) = "image",
+    }
 }
 
 string_enum! {
@@ -418,6 +557,9 @@ pub struct GuardrailConverseTextBlock {
     /// What the text is for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub qualifiers: Vec<GuardrailConverseContentQualifier>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 string_enum! {
@@ -438,6 +580,9 @@ pub struct GuardrailConverseImageBlock {
     pub format: GuardrailConverseImageFormat,
     /// Its bytes (only `bytes` is accepted here).
     pub source: MediaSource,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 string_enum! {
@@ -467,19 +612,20 @@ pub struct CachePointBlock {
     /// How long the entry lives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<CacheTtl>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
-/// The model's reasoning (`ReasoningContentBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ReasoningContentBlock {
-    /// `reasoningText`: readable reasoning with its signature.
-    ReasoningText(ReasoningTextBlock),
-    /// `redactedContent`: reasoning encrypted by the provider (base64 on the wire).
-    RedactedContent(Blob),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// The model's reasoning (`ReasoningContentBlock`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ReasoningContentBlock {
+        /// `reasoningText`: readable reasoning with its signature.
+        ReasoningText(ReasoningTextBlock) = "reasoningText",
+        /// `redactedContent`: reasoning encrypted by the provider (base64 on the wire).
+        RedactedContent(Blob) = "redactedContent",
+    }
 }
 
 /// Readable reasoning (`ReasoningTextBlock`).
@@ -491,6 +637,9 @@ pub struct ReasoningTextBlock {
     /// The provider's signature over it, to send back unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// Generated text with its citations (`CitationsContentBlock`).
@@ -503,17 +652,18 @@ pub struct CitationsContentBlock {
     /// What it cites.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub citations: Vec<Citation>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
-/// A piece of cited generated text (`CitationGeneratedContent`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum CitationGeneratedContent {
-    /// `text`: text.
-    Text(String),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// A piece of cited generated text (`CitationGeneratedContent`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CitationGeneratedContent {
+        /// `text`: text.
+        Text(String) = "text",
+    }
 }
 
 /// One citation (`Citation`).
@@ -532,36 +682,35 @@ pub struct Citation {
     /// Where in the source they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<CitationLocation>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
-/// A cited passage (`CitationSourceContent`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum CitationSourceContent {
-    /// `text`: text.
-    Text(String),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// A cited passage (`CitationSourceContent`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CitationSourceContent {
+        /// `text`: text.
+        Text(String) = "text",
+    }
 }
 
-/// Where a citation points (`CitationLocation`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum CitationLocation {
-    /// `web`: a web page.
-    Web(WebLocation),
-    /// `documentChar`: a character range of a document.
-    DocumentChar(DocumentSpan),
-    /// `documentPage`: a page range of a document.
-    DocumentPage(DocumentSpan),
-    /// `documentChunk`: a chunk range of a document.
-    DocumentChunk(DocumentSpan),
-    /// `searchResultLocation`: a block range of a search result.
-    SearchResultLocation(SearchResultLocation),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// Where a citation points (`CitationLocation`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CitationLocation {
+        /// `web`: a web page.
+        Web(WebLocation) = "web",
+        /// `documentChar`: a character range of a document.
+        DocumentChar(DocumentSpan) = "documentChar",
+        /// `documentPage`: a page range of a document.
+        DocumentPage(DocumentSpan) = "documentPage",
+        /// `documentChunk`: a chunk range of a document.
+        DocumentChunk(DocumentSpan) = "documentChunk",
+        /// `searchResultLocation`: a block range of a search result.
+        SearchResultLocation(SearchResultLocation) = "searchResultLocation",
+    }
 }
 
 /// A cited web page (`WebLocation`).
@@ -574,6 +723,9 @@ pub struct WebLocation {
     /// Its domain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// A range in a document (`DocumentCharLocation`, `DocumentPageLocation`,
@@ -590,6 +742,9 @@ pub struct DocumentSpan {
     /// The end unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<u32>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// A range in a search result (`SearchResultLocation`).
@@ -605,6 +760,9 @@ pub struct SearchResultLocation {
     /// The end content block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<u32>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// A tool added to or removed from the conversation (`ToolAdditionBlock`,
@@ -614,6 +772,9 @@ pub struct SearchResultLocation {
 pub struct ToolChangeBlock {
     /// The tool.
     pub tool: ToolReference,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// Names a tool (`ToolReference`).
@@ -629,4 +790,7 @@ pub struct ToolReference {
     /// The server that provides it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_name: Option<String>,
+    /// Members this version does not know, kept as received and written back.
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }

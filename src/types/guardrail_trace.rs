@@ -7,9 +7,8 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::wire::EmptyObject;
+use super::wire::{wire_union, EmptyObject};
 
 /// The guardrail's assessment of the input and output (`GuardrailTraceAssessment`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -226,27 +225,25 @@ pub struct GuardrailAutomatedReasoningPolicyAssessment {
     pub findings: Vec<GuardrailAutomatedReasoningFinding>,
 }
 
-/// One automated reasoning finding (`GuardrailAutomatedReasoningFinding`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum GuardrailAutomatedReasoningFinding {
-    /// `valid`: the claims follow from the premises.
-    Valid(GuardrailAutomatedReasoningValidFinding),
-    /// `invalid`: the claims contradict the rules.
-    Invalid(GuardrailAutomatedReasoningContradictionFinding),
-    /// `satisfiable`: the claims may or may not hold.
-    Satisfiable(GuardrailAutomatedReasoningSatisfiableFinding),
-    /// `impossible`: the premises contradict each other or the rules.
-    Impossible(GuardrailAutomatedReasoningContradictionFinding),
-    /// `translationAmbiguous`: the text has several readings.
-    TranslationAmbiguous(GuardrailAutomatedReasoningTranslationAmbiguousFinding),
-    /// `tooComplex`: too complex to check.
-    TooComplex(EmptyObject),
-    /// `noTranslations`: nothing could be translated to logic.
-    NoTranslations(EmptyObject),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// One automated reasoning finding (`GuardrailAutomatedReasoningFinding`).
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum GuardrailAutomatedReasoningFinding {
+        /// `valid`: the claims follow from the premises.
+        Valid(GuardrailAutomatedReasoningValidFinding) = "valid",
+        /// `invalid`: the claims contradict the rules.
+        Invalid(GuardrailAutomatedReasoningContradictionFinding) = "invalid",
+        /// `satisfiable`: the claims may or may not hold.
+        Satisfiable(GuardrailAutomatedReasoningSatisfiableFinding) = "satisfiable",
+        /// `impossible`: the premises contradict each other or the rules.
+        Impossible(GuardrailAutomatedReasoningContradictionFinding) = "impossible",
+        /// `translationAmbiguous`: the text has several readings.
+        TranslationAmbiguous(GuardrailAutomatedReasoningTranslationAmbiguousFinding) = "translationAmbiguous",
+        /// `tooComplex`: too complex to check.
+        TooComplex(EmptyObject) = "tooComplex",
+        /// `noTranslations`: nothing could be translated to logic.
+        NoTranslations(EmptyObject) = "noTranslations",
+    }
 }
 
 /// A `valid` finding (`GuardrailAutomatedReasoningValidFinding`).

@@ -40,7 +40,7 @@ pub use invoke_stream::*;
 pub use request::*;
 pub use response::*;
 pub use stream::*;
-pub use wire::{Blob, EmptyObject};
+pub use wire::{Blob, EmptyObject, UnknownMembers};
 
 #[cfg(test)]
 mod tests;

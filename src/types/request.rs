@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::content::{CachePointBlock, GuardrailConverseContentBlock, Message};
-use super::wire::{string_enum, EmptyObject};
+use super::wire::{string_enum, wire_union, EmptyObject};
 
 /// The body of `POST /model/{modelId}/converse` and `.../converse-stream`
 /// (`ConverseRequest` / `ConverseStreamRequest`, which differ only in
@@ -54,19 +54,73 @@ pub struct ConverseRequest {
     pub output_config: Option<OutputConfig>,
 }
 
-/// A system prompt block (`SystemContentBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SystemContentBlock {
-    /// `text`: the prompt text (not empty).
-    Text(String),
-    /// `guardContent`: content for the guardrail to assess.
-    GuardContent(GuardrailConverseContentBlock),
-    /// `cachePoint`: a prompt-cache checkpoint.
-    CachePoint(CachePointBlock),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+impl ConverseRequest {
+    /// An empty request, to build in a line:
+    ///
+    /// ```
+    /// use bedrock_lite::types::{ConverseRequest, Message, Tool};
+    /// let schema = serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}}});
+    /// let request = ConverseRequest::new()
+    ///     .system("Answer briefly.")
+    ///     .message(Message::user("What is the weather in Paris?"))
+    ///     .tool(Tool::new("get_weather", "The current weather in a city", schema))
+    ///     .max_tokens(512);
+    /// let json = serde_json::to_value(&request)?;
+    /// assert_eq!(json["system"], serde_json::json!([{"text": "Answer briefly."}]));
+    /// assert_eq!(json["toolConfig"]["tools"][0]["toolSpec"]["name"], "get_weather");
+    /// assert_eq!(json["inferenceConfig"], serde_json::json!({"maxTokens": 512}));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn new() -> ConverseRequest {
+        ConverseRequest::default()
+    }
+
+    /// Adds a system prompt text block.
+    pub fn system(mut self, text: impl Into<String>) -> ConverseRequest {
+        self.system.push(SystemContentBlock::Text(text.into()));
+        self
+    }
+
+    /// Adds a message at the end of the conversation.
+    pub fn message(mut self, message: Message) -> ConverseRequest {
+        self.messages.push(message);
+        self
+    }
+
+    /// Adds a tool the model may call.
+    pub fn tool(mut self, tool: Tool) -> ConverseRequest {
+        match &mut self.tool_config {
+            Some(config) => config.tools.push(tool),
+            None => {
+                self.tool_config = Some(ToolConfiguration {
+                    tools: vec![tool],
+                    tool_choice: None,
+                })
+            }
+        }
+        self
+    }
+
+    /// Sets the most tokens to generate.
+    pub fn max_tokens(mut self, max_tokens: u32) -> ConverseRequest {
+        self.inference_config
+            .get_or_insert_with(InferenceConfiguration::default)
+            .max_tokens = Some(max_tokens);
+        self
+    }
+}
+
+wire_union! {
+    /// A system prompt block (`SystemContentBlock`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SystemContentBlock {
+        /// `text`: the prompt text (not empty).
+        Text(String) = "text",
+        /// `guardContent`: content for the guardrail to assess.
+        GuardContent(GuardrailConverseContentBlock) = "guardContent",
+        /// `cachePoint`: a prompt-cache checkpoint.
+        CachePoint(CachePointBlock) = "cachePoint",
+    }
 }
 
 /// Sampling settings (`InferenceConfiguration`).
@@ -98,19 +152,30 @@ pub struct ToolConfiguration {
     pub tool_choice: Option<ToolChoice>,
 }
 
-/// One entry of the tool list (`Tool`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Tool {
-    /// `toolSpec`: a tool the caller runs.
-    ToolSpec(ToolSpecification),
-    /// `systemTool`: a tool the service runs.
-    SystemTool(SystemTool),
-    /// `cachePoint`: a prompt-cache checkpoint after the tools so far.
-    CachePoint(CachePointBlock),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// One entry of the tool list (`Tool`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Tool {
+        /// `toolSpec`: a tool the caller runs.
+        ToolSpec(ToolSpecification) = "toolSpec",
+        /// `systemTool`: a tool the service runs.
+        SystemTool(SystemTool) = "systemTool",
+        /// `cachePoint`: a prompt-cache checkpoint after the tools so far.
+        CachePoint(CachePointBlock) = "cachePoint",
+    }
+}
+
+impl Tool {
+    /// A tool the caller runs: its name, what it does (for the model) and the
+    /// JSON schema of its input.
+    pub fn new(name: impl Into<String>, description: impl Into<String>, schema: Value) -> Tool {
+        Tool::ToolSpec(ToolSpecification {
+            name: name.into(),
+            description: Some(description.into()),
+            input_schema: ToolInputSchema::Json(schema),
+            strict: None,
+        })
+    }
 }
 
 /// A tool the caller runs (`ToolSpecification`).
@@ -129,15 +194,13 @@ pub struct ToolSpecification {
     pub strict: Option<bool>,
 }
 
-/// A tool's input schema (`ToolInputSchema`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ToolInputSchema {
-    /// `json`: a JSON schema.
-    Json(Value),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// A tool's input schema (`ToolInputSchema`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ToolInputSchema {
+        /// `json`: a JSON schema.
+        Json(Value) = "json",
+    }
 }
 
 /// A tool the service runs (`SystemTool`).
@@ -148,19 +211,17 @@ pub struct SystemTool {
     pub name: String,
 }
 
-/// Whether and which tool the model must call (`ToolChoice`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ToolChoice {
-    /// `auto`: the model decides.
-    Auto(EmptyObject),
-    /// `any`: the model must call some tool.
-    Any(EmptyObject),
-    /// `tool`: the model must call this tool.
-    Tool(SpecificToolChoice),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// Whether and which tool the model must call (`ToolChoice`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ToolChoice {
+        /// `auto`: the model decides.
+        Auto(EmptyObject) = "auto",
+        /// `any`: the model must call some tool.
+        Any(EmptyObject) = "any",
+        /// `tool`: the model must call this tool.
+        Tool(SpecificToolChoice) = "tool",
+    }
 }
 
 /// The tool the model must call (`SpecificToolChoice`).
@@ -212,15 +273,13 @@ pub struct GuardrailConfiguration {
     pub stream_processing_mode: Option<GuardrailStreamProcessingMode>,
 }
 
-/// A value of a prompt variable (`PromptVariableValues`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum PromptVariableValues {
-    /// `text`: text.
-    Text(String),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// A value of a prompt variable (`PromptVariableValues`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum PromptVariableValues {
+        /// `text`: text.
+        Text(String) = "text",
+    }
 }
 
 string_enum! {
@@ -294,15 +353,13 @@ pub struct OutputFormat {
     pub structure: OutputFormatStructure,
 }
 
-/// The structure structured output follows (`OutputFormatStructure`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum OutputFormatStructure {
-    /// `jsonSchema`: a JSON schema.
-    JsonSchema(JsonSchemaDefinition),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// The structure structured output follows (`OutputFormatStructure`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum OutputFormatStructure {
+        /// `jsonSchema`: a JSON schema.
+        JsonSchema(JsonSchemaDefinition) = "jsonSchema",
+    }
 }
 
 /// A JSON schema for structured output (`JsonSchemaDefinition`).

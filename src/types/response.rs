@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::content::{CacheTtl, Message};
+use super::content::{CacheTtl, Message, ToolUseBlock};
 use super::guardrail_trace::GuardrailTraceAssessment;
 use super::request::{PerformanceConfiguration, ServiceTier};
-use super::wire::string_enum;
+use super::wire::{string_enum, wire_union};
 
 /// The body of a Converse response (`ConverseResponse`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,15 +37,55 @@ pub struct ConverseResponse {
     pub service_tier: Option<ServiceTier>,
 }
 
-/// What the model said (`ConverseOutput`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ConverseOutput {
-    /// `message`: the assistant's message.
-    Message(Message),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+impl ConverseResponse {
+    /// The assistant's message (`None` for an output member this version does
+    /// not know).
+    pub fn message(&self) -> Option<&Message> {
+        match &self.output {
+            ConverseOutput::Message(message) => Some(message),
+            ConverseOutput::Unknown(_) => None,
+        }
+    }
+
+    /// The assistant's message, to go back into the conversation unchanged.
+    pub fn into_message(self) -> Option<Message> {
+        match self.output {
+            ConverseOutput::Message(message) => Some(message),
+            ConverseOutput::Unknown(_) => None,
+        }
+    }
+
+    /// The text of the reply ([`Message::text`]; empty without a message).
+    ///
+    /// ```
+    /// use bedrock_lite::types::ConverseResponse;
+    /// let body = r#"{"output": {"message": {"role": "assistant", "content": [
+    ///     {"text": "Let me check. "},
+    ///     {"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather", "input": {"city": "Paris"}}}
+    /// ]}}, "stopReason": "tool_use"}"#;
+    /// let reply: ConverseResponse = serde_json::from_str(body)?;
+    /// assert_eq!(reply.text(), "Let me check. ");
+    /// let call = reply.tool_uses().next().expect("a tool call");
+    /// assert_eq!((call.name.as_str(), &call.input["city"]), ("get_weather", &serde_json::json!("Paris")));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn text(&self) -> String {
+        self.message().map(Message::text).unwrap_or_default()
+    }
+
+    /// The tool calls the reply asks for, in order.
+    pub fn tool_uses(&self) -> impl Iterator<Item = &ToolUseBlock> {
+        self.message().into_iter().flat_map(Message::tool_uses)
+    }
+}
+
+wire_union! {
+    /// What the model said (`ConverseOutput`).
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ConverseOutput {
+        /// `message`: the assistant's message.
+        Message(Message) = "message",
+    }
 }
 
 string_enum! {

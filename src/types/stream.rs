@@ -11,8 +11,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, MapAccess};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::content::{
@@ -21,7 +20,7 @@ use super::content::{
 };
 use super::request::{PerformanceConfiguration, ServiceTier};
 use super::response::{ConverseMetrics, ConverseTrace, StopReason, TokenUsage};
-use super::wire::{read_union, string_enum, unknown_member, Blob, CowStr};
+use super::wire::{string_enum, unknown_member, wire_union, Blob, CowStr, UnknownMembers};
 
 /// One ConverseStream event. Text deltas borrow from the payload (`'a`); use
 /// [`StreamEvent::into_owned`] to keep an event past its frame.
@@ -67,19 +66,17 @@ pub struct ContentBlockStartEvent {
     pub content_block_index: u32,
 }
 
-/// What a content block starts with (`ContentBlockStart`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ContentBlockStart {
-    /// `toolUse`: a tool call; its input follows in deltas.
-    ToolUse(ToolUseBlockStart),
-    /// `toolResult`: the result of a tool the service ran.
-    ToolResult(ToolResultBlockStart),
-    /// `image`: a generated image.
-    Image(ImageBlockStart),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// What a content block starts with (`ContentBlockStart`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ContentBlockStart {
+        /// `toolUse`: a tool call; its input follows in deltas.
+        ToolUse(ToolUseBlockStart) = "toolUse",
+        /// `toolResult`: the result of a tool the service ran.
+        ToolResult(ToolResultBlockStart) = "toolResult",
+        /// `image`: a generated image.
+        Image(ImageBlockStart) = "image",
+    }
 }
 
 /// The start of a tool call (`ToolUseBlockStart`).
@@ -93,6 +90,10 @@ pub struct ToolUseBlockStart {
     /// Set for tools the service runs itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ToolUseType>,
+    /// Members this version does not know, kept as received (an accumulated
+    /// stream carries them on to the block's `extra`).
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// The start of a tool result (`ToolResultBlockStart`).
@@ -107,6 +108,10 @@ pub struct ToolResultBlockStart {
     /// Whether it worked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ToolResultStatus>,
+    /// Members this version does not know, kept as received (an accumulated
+    /// stream carries them on to the block's `extra`).
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// The start of an image (`ImageBlockStart`).
@@ -115,6 +120,10 @@ pub struct ToolResultBlockStart {
 pub struct ImageBlockStart {
     /// Its format.
     pub format: ImageFormat,
+    /// Members this version does not know, kept as received (an accumulated
+    /// stream carries them on to the block's `extra`).
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// `contentBlockDelta` (`ContentBlockDeltaEvent`).
@@ -129,25 +138,25 @@ pub struct ContentBlockDeltaEvent<'a> {
     pub content_block_index: u32,
 }
 
-/// A piece of a content block (`ContentBlockDelta`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ContentBlockDelta<'a> {
-    /// `text`: more text (borrowed from the payload when unescaped).
-    Text(Cow<'a, str>),
-    /// `toolUse`: more of a tool call's JSON input.
-    ToolUse(ToolUseBlockDelta<'a>),
-    /// `toolResult`: more of a tool result.
-    ToolResult(Vec<ToolResultBlockDelta>),
-    /// `reasoningContent`: more reasoning.
-    ReasoningContent(ReasoningContentBlockDelta<'a>),
-    /// `citation`: a citation of the text so far.
-    Citation(CitationsDelta),
-    /// `image`: image data.
-    Image(ImageBlockDelta),
-    /// A member this version does not know (its name); its value is skipped.
-    #[serde(untagged, serialize_with = "unknown_member")]
-    Unknown(Cow<'a, str>),
+wire_union! {
+    /// A piece of a content block (`ContentBlockDelta`). Its text borrows from
+    /// the payload when unescaped; a member this version does not know is kept
+    /// whole (`Unknown`).
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ContentBlockDelta<'a> {
+        /// `text`: more text (borrowed from the payload when unescaped).
+        Text(Cow<'a, str> as CowStr<'a>) = "text",
+        /// `toolUse`: more of a tool call's JSON input.
+        ToolUse(ToolUseBlockDelta<'a>) = "toolUse",
+        /// `toolResult`: more of a tool result.
+        ToolResult(Vec<ToolResultBlockDelta>) = "toolResult",
+        /// `reasoningContent`: more reasoning.
+        ReasoningContent(ReasoningContentBlockDelta<'a>) = "reasoningContent",
+        /// `citation`: a citation of the text so far.
+        Citation(CitationsDelta) = "citation",
+        /// `image`: image data.
+        Image(ImageBlockDelta) = "image",
+    }
 }
 
 /// More of a tool call's input (`ToolUseBlockDelta`).
@@ -159,32 +168,28 @@ pub struct ToolUseBlockDelta<'a> {
     pub input: Cow<'a, str>,
 }
 
-/// More of a tool result (`ToolResultBlockDelta`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ToolResultBlockDelta {
-    /// `text`: text.
-    Text(String),
-    /// `json`: a JSON document.
-    Json(Value),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// More of a tool result (`ToolResultBlockDelta`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ToolResultBlockDelta {
+        /// `text`: text.
+        Text(String) = "text",
+        /// `json`: a JSON document.
+        Json(Value) = "json",
+    }
 }
 
-/// More reasoning (`ReasoningContentBlockDelta`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ReasoningContentBlockDelta<'a> {
-    /// `text`: more reasoning text (borrowed from the payload when unescaped).
-    Text(Cow<'a, str>),
-    /// `redactedContent`: encrypted reasoning.
-    RedactedContent(Blob),
-    /// `signature`: the signature over the reasoning text.
-    Signature(Cow<'a, str>),
-    /// A member this version does not know (its name); its value is skipped.
-    #[serde(untagged, serialize_with = "unknown_member")]
-    Unknown(Cow<'a, str>),
+wire_union! {
+    /// More reasoning (`ReasoningContentBlockDelta`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ReasoningContentBlockDelta<'a> {
+        /// `text`: more reasoning text (borrowed from the payload when unescaped).
+        Text(Cow<'a, str> as CowStr<'a>) = "text",
+        /// `redactedContent`: encrypted reasoning.
+        RedactedContent(Blob) = "redactedContent",
+        /// `signature`: the signature over the reasoning text.
+        Signature(Cow<'a, str> as CowStr<'a>) = "signature",
+    }
 }
 
 /// A citation of the text so far (`CitationsDelta`).
@@ -203,6 +208,10 @@ pub struct CitationsDelta {
     /// Where in the source they are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<CitationLocation>,
+    /// Members this version does not know, kept as received (an accumulated
+    /// stream carries them on to the block's `extra`).
+    #[serde(flatten)]
+    pub extra: UnknownMembers,
 }
 
 /// A cited passage (`CitationSourceContentDelta`).
@@ -401,6 +410,25 @@ pub fn parse_exception(
 }
 
 impl StreamEvent<'_> {
+    /// The text of a text delta (what a chat prints as it arrives); `None`
+    /// for any other event.
+    ///
+    /// ```
+    /// use bedrock_lite::types::parse_event;
+    /// let event = parse_event("contentBlockDelta", br#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#)?;
+    /// assert_eq!(event.text(), Some("Hi"));
+    /// # Ok::<(), bedrock_lite::types::EventParseError>(())
+    /// ```
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            StreamEvent::ContentBlockDelta(ContentBlockDeltaEvent {
+                delta: ContentBlockDelta::Text(text),
+                ..
+            }) => Some(text),
+            _ => None,
+        }
+    }
+
     /// The `:event-type` this event travels under (its union member name).
     pub fn event_type(&self) -> &str {
         match self {
@@ -472,86 +500,15 @@ impl ContentBlockDelta<'_> {
                     ReasoningContentBlockDelta::Signature(text) => {
                         ReasoningContentBlockDelta::Signature(owned(text))
                     }
-                    ReasoningContentBlockDelta::Unknown(name) => {
-                        ReasoningContentBlockDelta::Unknown(owned(name))
+                    ReasoningContentBlockDelta::Unknown(value) => {
+                        ReasoningContentBlockDelta::Unknown(value)
                     }
                 })
             }
             ContentBlockDelta::Citation(delta) => ContentBlockDelta::Citation(delta),
             ContentBlockDelta::Image(delta) => ContentBlockDelta::Image(delta),
-            ContentBlockDelta::Unknown(name) => ContentBlockDelta::Unknown(owned(name)),
+            ContentBlockDelta::Unknown(value) => ContentBlockDelta::Unknown(value),
         }
-    }
-}
-
-/// Reads one member value as `Some(variant)`, or `None` when it is `null`.
-fn member<'de, A, T, V>(
-    map: &mut A,
-    variant: impl FnOnce(T) -> V,
-) -> Result<Option<Option<V>>, A::Error>
-where
-    A: MapAccess<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Some(map.next_value::<Option<T>>()?.map(variant)))
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for ContentBlockDelta<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Union;
-        impl<'de> de::Visitor<'de> for Union {
-            type Value = ContentBlockDelta<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a ContentBlockDelta object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                read_union(
-                    map,
-                    |name, map| match name {
-                        "text" => member(map, |CowStr(text)| ContentBlockDelta::Text(text)),
-                        "toolUse" => member(map, ContentBlockDelta::ToolUse),
-                        "toolResult" => member(map, ContentBlockDelta::ToolResult),
-                        "reasoningContent" => member(map, ContentBlockDelta::ReasoningContent),
-                        "citation" => member(map, ContentBlockDelta::Citation),
-                        "image" => member(map, ContentBlockDelta::Image),
-                        _ => Ok(None),
-                    },
-                    ContentBlockDelta::Unknown,
-                )
-            }
-        }
-        deserializer.deserialize_map(Union)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for ReasoningContentBlockDelta<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Union;
-        impl<'de> de::Visitor<'de> for Union {
-            type Value = ReasoningContentBlockDelta<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a ReasoningContentBlockDelta object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                read_union(
-                    map,
-                    |name, map| match name {
-                        "text" => {
-                            member(map, |CowStr(text)| ReasoningContentBlockDelta::Text(text))
-                        }
-                        "redactedContent" => {
-                            member(map, ReasoningContentBlockDelta::RedactedContent)
-                        }
-                        "signature" => member(map, |CowStr(text)| {
-                            ReasoningContentBlockDelta::Signature(text)
-                        }),
-                        _ => Ok(None),
-                    },
-                    ReasoningContentBlockDelta::Unknown,
-                )
-            }
-        }
-        deserializer.deserialize_map(Union)
     }
 }
 
@@ -615,6 +572,7 @@ mod tests {
                     tool_use_id: "tooluse_abc".into(),
                     name: "get_weather".into(),
                     r#type: None,
+                    extra: UnknownMembers::new(),
                 }),
                 content_block_index: 1,
             })
@@ -677,9 +635,11 @@ mod tests {
             parse("somethingNew", b"not even json"),
             StreamEvent::Unknown("somethingNew".into())
         );
+        let novel = delta(br#"{"contentBlockIndex":0,"delta":{"hologram":{"x":[1,{"y":2}]}}}"#);
+        assert_eq!(novel.member_name(), "hologram");
         assert_eq!(
-            delta(br#"{"contentBlockIndex":0,"delta":{"hologram":{"x":[1,{"y":2}]}}}"#),
-            ContentBlockDelta::Unknown("hologram".into())
+            novel,
+            ContentBlockDelta::Unknown(json!({"hologram": {"x": [1, {"y": 2}]}}))
         );
         // Null and unknown members give way to the known one; extra fields are ignored.
         assert_eq!(
@@ -689,12 +649,12 @@ mod tests {
         assert_eq!(
             delta(br#"{"contentBlockIndex":0,"delta":{"reasoningContent":{"summary":"s"}}}"#),
             ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::Unknown(
-                "summary".into()
+                json!({"summary": "s"})
             ))
         );
         assert_eq!(
             delta(br#"{"contentBlockIndex":0,"delta":{}}"#),
-            ContentBlockDelta::Unknown("".into())
+            ContentBlockDelta::Unknown(json!({}))
         );
         let start = parse(
             "contentBlockStart",
@@ -813,7 +773,7 @@ mod tests {
             serde_json::to_value(&unknown).expect("writes"),
             json!({"newEvent": {}})
         );
-        let unknown_delta = ContentBlockDelta::Unknown("hologram".into());
+        let unknown_delta = ContentBlockDelta::Unknown(json!({"hologram": {}}));
         assert_eq!(
             serde_json::to_value(&unknown_delta).expect("writes"),
             json!({"hologram": {}})
@@ -833,6 +793,7 @@ mod tests {
                         tool_use_id,
                         name,
                         r#type: None,
+                        extra: UnknownMembers::new(),
                     }),
                     content_block_index: i,
                 })

@@ -11,16 +11,14 @@ use serde_json::{json, Value};
 use super::*;
 
 fn user(content: Vec<ContentBlock>) -> Message {
-    Message {
-        role: ConversationRole::User,
-        content,
-    }
+    Message::new(ConversationRole::User, content)
 }
 
 fn cache_point(ttl: Option<CacheTtl>) -> CachePointBlock {
     CachePointBlock {
         r#type: CachePointType::Default,
         ttl,
+        extra: UnknownMembers::new(),
     }
 }
 
@@ -50,6 +48,7 @@ fn a_full_request_uses_the_model_names() {
         format: ImageFormat::Png,
         source: MediaSource::Bytes(Blob(b"\x89PNG".to_vec())),
         error: None,
+        extra: UnknownMembers::new(),
     };
     let request = ConverseRequest {
         messages: vec![
@@ -62,18 +61,25 @@ fn a_full_request_uses_the_model_names() {
                     source: DocumentSource::S3Location(S3Location {
                         uri: "s3://bucket/report.pdf".into(),
                         bucket_owner: Some("123456789012".into()),
+                        extra: UnknownMembers::new(),
                     }),
                     context: Some("Q3".into()),
-                    citations: Some(CitationsConfig { enabled: true }),
+                    citations: Some(CitationsConfig {
+                        enabled: true,
+                        extra: UnknownMembers::new(),
+                    }),
+                    extra: UnknownMembers::new(),
                 }),
                 ContentBlock::Video(VideoBlock {
                     format: VideoFormat::ThreeGp,
                     source: MediaSource::Bytes(Blob(vec![0, 1])),
+                    extra: UnknownMembers::new(),
                 }),
                 ContentBlock::GuardContent(GuardrailConverseContentBlock::Text(
                     GuardrailConverseTextBlock {
                         text: "guard me".into(),
                         qualifiers: vec![GuardrailConverseContentQualifier::GuardContent],
+                        extra: UnknownMembers::new(),
                     },
                 )),
                 ContentBlock::CachePoint(cache_point(Some(CacheTtl::OneHour))),
@@ -85,6 +91,7 @@ fn a_full_request_uses_the_model_names() {
                         ReasoningTextBlock {
                             text: "Let me look.".into(),
                             signature: Some("sig".into()),
+                            extra: UnknownMembers::new(),
                         },
                     )),
                     ContentBlock::ReasoningContent(ReasoningContentBlock::RedactedContent(Blob(
@@ -95,8 +102,10 @@ fn a_full_request_uses_the_model_names() {
                         name: "lookup".into(),
                         input: json!({"q": "weather"}),
                         r#type: None,
+                        extra: UnknownMembers::new(),
                     }),
                 ],
+                extra: UnknownMembers::new(),
             },
             user(vec![ContentBlock::ToolResult(ToolResultBlock {
                 tool_use_id: "tooluse_1".into(),
@@ -107,6 +116,7 @@ fn a_full_request_uses_the_model_names() {
                 ],
                 status: Some(ToolResultStatus::Success),
                 r#type: None,
+                extra: UnknownMembers::new(),
             })]),
         ],
         system: vec![
@@ -282,7 +292,8 @@ fn a_realistic_response_reads_with_unknown_members_kept() {
         Some(CitationLocation::DocumentChar(DocumentSpan {
             document_index: Some(0),
             start: Some(3),
-            end: Some(9)
+            end: Some(9),
+            extra: UnknownMembers::new(),
         }))
     );
     assert!(matches!(
@@ -317,6 +328,60 @@ fn unknown_enum_values_and_union_members_are_kept() {
         serde_json::from_value(json!({"format": "avif", "source": {"bytes": "AA=="}}))
             .expect("reads");
     assert_eq!(image.format, ImageFormat::Unknown("avif".into()));
+}
+
+#[test]
+fn a_known_union_member_that_does_not_read_is_an_error_naming_it() {
+    let error = serde_json::from_str::<ContentBlock>(r#"{"toolUse": {"name": "x", "input": {}}}"#)
+        .expect_err("no toolUseId");
+    assert_eq!(
+        error.to_string(),
+        "invalid ContentBlock member `toolUse`: missing field `toolUseId` at line 1 column 39"
+    );
+    let body = json!({
+        "output": {"message": {"role": "assistant", "content": [
+            {"text": "fine"},
+            {"toolResult": {"toolUseId": "t", "content": [{"image": {"format": "png", "source": {"bytes": 7}}}]}}
+        ]}},
+        "stopReason": "end_turn"
+    });
+    let message = serde_json::from_value::<ConverseResponse>(body)
+        .expect_err("a bad image")
+        .to_string();
+    assert!(
+        message.starts_with(
+            "invalid ConverseOutput member `message`: invalid ContentBlock member `toolResult`: \
+             invalid ToolResultContentBlock member `image`: invalid MediaSource member `bytes`: "
+        ),
+        "{message}"
+    );
+    assert!(!message.contains('\n'), "{message}");
+    // A text where a structure belongs, and a structure where text belongs.
+    assert!(serde_json::from_str::<ContentBlock>(r#"{"reasoningContent": "x"}"#).is_err());
+    assert!(serde_json::from_str::<SystemContentBlock>(r#"{"text": {"a": 1}}"#).is_err());
+    assert!(serde_json::from_str::<Tool>(r#"{"toolSpec": {"name": "t"}}"#).is_err());
+    assert!(serde_json::from_str::<ToolChoice>(r#"{"tool": {}}"#).is_err());
+}
+
+#[test]
+fn unknown_union_members_are_kept_whole_and_nulls_give_way() {
+    let novel = json!({"hologram": {"frames": [1, 2]}, "other": null});
+    let block: ContentBlock = serde_json::from_value(novel.clone()).expect("reads");
+    assert_eq!(block, ContentBlock::Unknown(novel.clone()));
+    assert_eq!(block.member_name(), "hologram");
+    assert_eq!(serde_json::to_value(&block).expect("writes"), novel);
+    // A null known member is absent, unless null is a value of its type.
+    let block: ContentBlock =
+        serde_json::from_str(r#"{"text": null, "image": null, "hologram": 1}"#).expect("reads");
+    assert_eq!(block, ContentBlock::Unknown(json!({"hologram": 1})));
+    let json: ToolResultContentBlock = serde_json::from_str(r#"{"json": null}"#).expect("reads");
+    assert_eq!(json, ToolResultContentBlock::Json(Value::Null));
+    // The first known member wins; what follows it is not read.
+    let first: ContentBlock =
+        serde_json::from_str(r#"{"text": "a", "toolUse": "not even a structure"}"#).expect("reads");
+    assert_eq!(first, ContentBlock::Text("a".into()));
+    assert!(ContentBlock::is_known_member("citationsContent"));
+    assert!(!ContentBlock::is_known_member("hologram"));
 }
 
 #[test]
@@ -417,8 +482,9 @@ fn a_guardrail_trace_reads() {
     );
 }
 
-// Strategies for request round trips. Unknown members are not generated: they
-// are for reading, and the untagged fallback is what the round trip must not need.
+// Strategies for round trips. Every structure a message carries gets members
+// this version does not know (`extra`), which must come back as they went;
+// unions get only known members (their unknown members are tested above).
 
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![any::<String>(), "[a-zA-Z0-9 _.-]{0,12}"]
@@ -433,6 +499,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
+        // Eighths: floats that every JSON reader reads back exactly.
+        (-8000i32..8000).prop_map(|n| Value::from(f64::from(n) / 8.0)),
         text().prop_map(Value::from),
     ];
     leaf.prop_recursive(3, 24, 4, |inner| {
@@ -443,9 +511,21 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Members no structure knows (every name starts `future`), with any values.
+fn extra() -> impl Strategy<Value = UnknownMembers> {
+    prop_oneof![
+        Just(UnknownMembers::new()),
+        btree_map("future[A-Za-z0-9]{0,8}", json_value(), 1..3)
+            .prop_map(|members| members.into_iter().collect()),
+    ]
+}
+
 fn s3() -> impl Strategy<Value = S3Location> {
-    (text(), option::of("[0-9]{12}"))
-        .prop_map(|(uri, bucket_owner)| S3Location { uri, bucket_owner })
+    (text(), option::of("[0-9]{12}"), extra()).prop_map(|(uri, bucket_owner, extra)| S3Location {
+        uri,
+        bucket_owner,
+        extra,
+    })
 }
 
 fn media() -> impl Strategy<Value = MediaSource> {
@@ -455,16 +535,31 @@ fn media() -> impl Strategy<Value = MediaSource> {
     ]
 }
 
+fn error_block() -> impl Strategy<Value = Option<ErrorBlock>> {
+    option::of(
+        (option::of(text()), extra()).prop_map(|(message, extra)| ErrorBlock { message, extra }),
+    )
+}
+
 fn image() -> impl Strategy<Value = ImageBlock> {
     (
         prop_oneof![Just("png"), Just("jpeg"), Just("gif"), Just("webp")],
         media(),
+        error_block(),
+        extra(),
     )
-        .prop_map(|(format, source)| ImageBlock {
+        .prop_map(|(format, source, error, extra)| ImageBlock {
             format: ImageFormat::from(format),
             source,
-            error: None,
+            error,
+            extra,
         })
+}
+
+fn citations_config() -> impl Strategy<Value = Option<CitationsConfig>> {
+    option::of(
+        (any::<bool>(), extra()).prop_map(|(enabled, extra)| CitationsConfig { enabled, extra }),
+    )
 }
 
 fn document() -> impl Strategy<Value = DocumentBlock> {
@@ -482,15 +577,40 @@ fn document() -> impl Strategy<Value = DocumentBlock> {
         text(),
         source,
         option::of(text()),
-        option::of(any::<bool>()),
+        citations_config(),
+        extra(),
     )
-        .prop_map(|(format, name, source, context, cite)| DocumentBlock {
-            format,
-            name,
-            source,
-            context,
-            citations: cite.map(|enabled| CitationsConfig { enabled }),
-        })
+        .prop_map(
+            |(format, name, source, context, citations, extra)| DocumentBlock {
+                format,
+                name,
+                source,
+                context,
+                citations,
+                extra,
+            },
+        )
+}
+
+fn search_result() -> impl Strategy<Value = SearchResultBlock> {
+    let passage =
+        (text(), extra()).prop_map(|(text, extra)| SearchResultContentBlock { text, extra });
+    (
+        text(),
+        text(),
+        vec(passage, 0..3),
+        citations_config(),
+        extra(),
+    )
+        .prop_map(
+            |(source, title, content, citations, extra)| SearchResultBlock {
+                source,
+                title,
+                content,
+                citations,
+                extra,
+            },
+        )
 }
 
 fn tool_result() -> impl Strategy<Value = ToolResultBlock> {
@@ -499,6 +619,7 @@ fn tool_result() -> impl Strategy<Value = ToolResultBlock> {
         text().prop_map(ToolResultContentBlock::Text),
         image().prop_map(ToolResultContentBlock::Image),
         document().prop_map(ToolResultContentBlock::Document),
+        search_result().prop_map(ToolResultContentBlock::SearchResult),
     ];
     (
         text(),
@@ -507,13 +628,74 @@ fn tool_result() -> impl Strategy<Value = ToolResultBlock> {
             Just(ToolResultStatus::Success),
             Just(ToolResultStatus::Error)
         ]),
+        option::of(text()),
+        extra(),
     )
-        .prop_map(|(tool_use_id, content, status)| ToolResultBlock {
-            tool_use_id,
-            content,
-            status,
-            r#type: None,
+        .prop_map(
+            |(tool_use_id, content, status, r#type, extra)| ToolResultBlock {
+                tool_use_id,
+                content,
+                status,
+                r#type,
+                extra,
+            },
+        )
+}
+
+fn span() -> impl Strategy<Value = DocumentSpan> {
+    (
+        option::of(0u32..9),
+        option::of(0u32..999),
+        option::of(0u32..999),
+        extra(),
+    )
+        .prop_map(|(document_index, start, end, extra)| DocumentSpan {
+            document_index,
+            start,
+            end,
+            extra,
         })
+}
+
+fn citation() -> impl Strategy<Value = Citation> {
+    let location = prop_oneof![
+        (option::of(text()), option::of(text()), extra()).prop_map(|(url, domain, extra)| {
+            CitationLocation::Web(WebLocation { url, domain, extra })
+        }),
+        span().prop_map(CitationLocation::DocumentChar),
+        span().prop_map(CitationLocation::DocumentPage),
+        span().prop_map(CitationLocation::DocumentChunk),
+        (
+            option::of(0u32..9),
+            option::of(0u32..9),
+            option::of(0u32..9),
+            extra()
+        )
+            .prop_map(|(search_result_index, start, end, extra)| {
+                CitationLocation::SearchResultLocation(SearchResultLocation {
+                    search_result_index,
+                    start,
+                    end,
+                    extra,
+                })
+            }),
+    ];
+    (
+        option::of(text()),
+        option::of(text()),
+        vec(text().prop_map(CitationSourceContent::Text), 0..2),
+        option::of(location),
+        extra(),
+    )
+        .prop_map(
+            |(title, source, source_content, location, extra)| Citation {
+                title,
+                source,
+                source_content,
+                location,
+                extra,
+            },
+        )
 }
 
 fn content_block() -> impl Strategy<Value = ContentBlock> {
@@ -521,67 +703,103 @@ fn content_block() -> impl Strategy<Value = ContentBlock> {
         text().prop_map(ContentBlock::Text),
         image().prop_map(ContentBlock::Image),
         document().prop_map(ContentBlock::Document),
-        media().prop_map(|source| ContentBlock::Video(VideoBlock {
+        (media(), extra()).prop_map(|(source, extra)| ContentBlock::Video(VideoBlock {
             format: VideoFormat::Mp4,
-            source
-        })),
-        media().prop_map(|source| ContentBlock::Audio(AudioBlock {
-            format: AudioFormat::XAac,
             source,
-            error: None
+            extra,
         })),
-        (text(), text(), json_value()).prop_map(|(tool_use_id, name, input)| {
+        (media(), error_block(), extra()).prop_map(|(source, error, extra)| {
+            ContentBlock::Audio(AudioBlock {
+                format: AudioFormat::XAac,
+                source,
+                error,
+                extra,
+            })
+        }),
+        (text(), text(), json_value(), extra()).prop_map(|(tool_use_id, name, input, extra)| {
             ContentBlock::ToolUse(ToolUseBlock {
                 tool_use_id,
                 name,
                 input,
                 r#type: None,
+                extra,
             })
         }),
         tool_result().prop_map(ContentBlock::ToolResult),
-        (text(), option::of(text())).prop_map(|(text, signature)| ContentBlock::ReasoningContent(
-            ReasoningContentBlock::ReasoningText(ReasoningTextBlock { text, signature })
-        )),
+        (text(), option::of(text()), extra()).prop_map(|(text, signature, extra)| {
+            ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(
+                ReasoningTextBlock {
+                    text,
+                    signature,
+                    extra,
+                },
+            ))
+        }),
         blob().prop_map(|blob| ContentBlock::ReasoningContent(
             ReasoningContentBlock::RedactedContent(blob)
         )),
-        option::of(prop_oneof![
-            Just(CacheTtl::FiveMinutes),
-            Just(CacheTtl::OneHour)
-        ])
-        .prop_map(|ttl| ContentBlock::CachePoint(cache_point(ttl))),
+        (
+            option::of(prop_oneof![
+                Just(CacheTtl::FiveMinutes),
+                Just(CacheTtl::OneHour)
+            ]),
+            extra()
+        )
+            .prop_map(|(ttl, extra)| ContentBlock::CachePoint(CachePointBlock {
+                r#type: CachePointType::Default,
+                ttl,
+                extra,
+            })),
         (
             text(),
-            vec(Just(GuardrailConverseContentQualifier::Query), 0..2)
+            vec(Just(GuardrailConverseContentQualifier::Query), 0..2),
+            extra()
         )
-            .prop_map(|(text, qualifiers)| ContentBlock::GuardContent(
+            .prop_map(|(text, qualifiers, extra)| ContentBlock::GuardContent(
                 GuardrailConverseContentBlock::Text(GuardrailConverseTextBlock {
                     text,
-                    qualifiers
+                    qualifiers,
+                    extra,
                 })
             )),
-        (text(), text(), vec(text(), 0..3)).prop_map(|(source, title, texts)| {
-            ContentBlock::SearchResult(SearchResultBlock {
-                source,
-                title,
-                content: texts
-                    .into_iter()
-                    .map(|text| SearchResultContentBlock { text })
-                    .collect(),
-                citations: None,
+        search_result().prop_map(ContentBlock::SearchResult),
+        (
+            vec(text().prop_map(CitationGeneratedContent::Text), 0..2),
+            vec(citation(), 0..3),
+            extra()
+        )
+            .prop_map(|(content, citations, extra)| {
+                ContentBlock::CitationsContent(CitationsContentBlock {
+                    content,
+                    citations,
+                    extra,
+                })
+            }),
+        (option::of(text()), option::of(text()), extra()).prop_map(|(r#type, name, extra)| {
+            ContentBlock::ToolAddition(ToolChangeBlock {
+                tool: ToolReference {
+                    r#type,
+                    name,
+                    server_name: None,
+                    extra,
+                },
+                extra: UnknownMembers::new(),
             })
         }),
     ]
 }
 
 fn message() -> impl Strategy<Value = Message> {
-    (any::<bool>(), vec(content_block(), 0..4)).prop_map(|(assistant, content)| Message {
-        role: if assistant {
+    (any::<bool>(), vec(content_block(), 0..4), extra()).prop_map(|(assistant, content, extra)| {
+        let role = if assistant {
             ConversationRole::Assistant
         } else {
             ConversationRole::User
-        },
-        content,
+        };
+        Message {
+            extra,
+            ..Message::new(role, content)
+        }
     })
 }
 
@@ -679,6 +897,17 @@ proptest! {
         let json = serde_json::to_string(&request).expect("writes");
         let back: ConverseRequest = serde_json::from_str(&json).expect("reads");
         prop_assert_eq!(back, request);
+    }
+
+    /// Any message, its structures carrying members this version does not
+    /// know, reads back to the same value and writes back to the same JSON.
+    #[test]
+    fn unknown_members_of_structures_survive_a_round_trip(message in message()) {
+        let json = serde_json::to_value(&message).expect("writes");
+        let back: Message = serde_json::from_value(json.clone()).expect("reads");
+        prop_assert_eq!(serde_json::to_value(&back).expect("writes"), json);
+        let text = serde_json::to_string(&message).expect("writes");
+        prop_assert_eq!(serde_json::from_str::<Message>(&text).expect("reads"), message);
     }
 
     #[test]

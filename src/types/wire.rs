@@ -1,6 +1,8 @@
 //! Serde building blocks shared by the shapes: [`Blob`] (bytes as base64),
-//! [`EmptyObject`], string enums that keep values they do not know, the
-//! serialisation of unknown union members, and borrowed-string reading.
+//! [`EmptyObject`], string enums that keep values they do not know
+//! (`string_enum!`), unions that keep members they do not know
+//! (`wire_union!`), the members of structures this version does not know
+//! ([`UnknownMembers`]), and borrowed-string reading.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -9,6 +11,7 @@ use std::marker::PhantomData;
 use serde::de::{self, IgnoredAny, MapAccess};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
 /// Binary data (image, document, video or audio bytes; redacted reasoning),
 /// carried as standard base64 in JSON. `Debug` shows only the length.
@@ -133,15 +136,25 @@ macro_rules! string_enum {
 
 pub(crate) use string_enum;
 
-/// Writes an unknown union member whose value was not kept as `{"<name>": {}}`,
-/// so that reading it back gives the same unknown member.
+/// Writes an unknown member whose value was not kept (a stream event of an
+/// unknown type) as `{"<name>": {}}`, so that reading it back gives the same
+/// unknown member.
 pub(crate) fn unknown_member<N, S>(name: &N, serializer: S) -> Result<S::Ok, S::Error>
 where
     N: AsRef<str> + ?Sized,
     S: Serializer,
 {
+    write_member(serializer, name.as_ref(), &EmptyObject {})
+}
+
+/// Writes a union as its one member, `{"<name>": value}`.
+pub(crate) fn write_member<S, T>(serializer: S, name: &str, value: &T) -> Result<S::Ok, S::Error>
+where
+    S: Serializer,
+    T: Serialize + ?Sized,
+{
     let mut map = serializer.serialize_map(Some(1))?;
-    map.serialize_entry(name.as_ref(), &EmptyObject {})?;
+    map.serialize_entry(name, value)?;
     map.end()
 }
 
@@ -150,21 +163,33 @@ where
 #[serde(transparent)]
 pub(crate) struct CowStr<'a>(#[serde(borrow)] pub(crate) Cow<'a, str>);
 
-/// Reads a union object without buffering it: `read_member` gets each member
-/// name and reads its value (answering `Some(Some(v))`, or `Some(None)` for a
-/// `null` value), or answers `None` for a name it does not know. The first
-/// non-null known member wins and the rest are skipped; with none, the answer is
-/// `unknown(first unknown name)`.
+impl<'a> From<CowStr<'a>> for Cow<'a, str> {
+    fn from(text: CowStr<'a>) -> Self {
+        text.0
+    }
+}
+
+/// Members of a structure that this version does not know: kept as received
+/// and written back unchanged, so that a member the service adds later goes
+/// back with the conversation history.
+pub type UnknownMembers = serde_json::Map<String, Value>;
+
+/// Reads a union object without buffering its known member: `read_member`
+/// gets each member name and reads its value (answering `Some(Some(v))`, or
+/// `Some(None)` for a `null` value), or answers `None` for a name it does not
+/// know. The first known member with a value wins and the rest are skipped
+/// unread; with none, the answer is `unknown` of the object of the unknown
+/// members, kept whole (`{}` when there were none).
 pub(crate) fn read_union<'de, A, T>(
     mut map: A,
     mut read_member: impl FnMut(&str, &mut A) -> Result<Option<Option<T>>, A::Error>,
-    unknown: impl FnOnce(Cow<'de, str>) -> T,
+    unknown: impl FnOnce(Value) -> T,
 ) -> Result<T, A::Error>
 where
     A: MapAccess<'de>,
 {
     let mut found = None;
-    let mut unknown_name = None;
+    let mut unknown_members = UnknownMembers::new();
     while let Some(CowStr(name)) = map.next_key()? {
         if found.is_some() {
             map.next_value::<IgnoredAny>()?;
@@ -173,13 +198,186 @@ where
         match read_member(&name, &mut map)? {
             Some(value) => found = value,
             None => {
-                map.next_value::<IgnoredAny>()?;
-                unknown_name.get_or_insert(name);
+                let value = map.next_value::<Value>()?;
+                unknown_members.insert(name.into_owned(), value);
             }
         }
     }
-    Ok(found.unwrap_or_else(|| unknown(unknown_name.unwrap_or_default())))
+    Ok(found.unwrap_or_else(|| unknown(Value::Object(unknown_members))))
 }
+
+/// Reads the value of the known union member `member` of `union` as a `W`
+/// (its wire form), converted to `T`; `None` for a `null` that `W` cannot
+/// take. A value that does not read is an error naming the union and the
+/// member.
+pub(crate) fn read_member<'de, A, W, T>(
+    map: &mut A,
+    union: &str,
+    member: &str,
+) -> Result<Option<T>, A::Error>
+where
+    A: MapAccess<'de>,
+    W: Deserialize<'de> + Into<T>,
+{
+    match map.next_value::<Member<W>>() {
+        Ok(Member(value)) => Ok(value.map(Into::into)),
+        Err(error) => Err(de::Error::custom(format_args!(
+            "invalid {union} member `{member}`: {}",
+            without_position(&error.to_string())
+        ))),
+    }
+}
+
+/// A union member's value: `None` for a `null` that the member's type
+/// cannot take (a `null` JSON document is a value, a `null` text is not).
+struct Member<W>(Option<W>);
+
+impl<'de, W: Deserialize<'de>> Deserialize<'de> for Member<W> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Nullable<W>(PhantomData<W>);
+        impl<'de, W: Deserialize<'de>> de::Visitor<'de> for Nullable<W> {
+            type Value = Member<W>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a union member value")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Member<W>, E> {
+                let null = de::value::UnitDeserializer::<E>::new();
+                Ok(Member(W::deserialize(null).ok()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Member<W>, E> {
+                self.visit_none()
+            }
+            fn visit_some<D: Deserializer<'de>>(self, value: D) -> Result<Member<W>, D::Error> {
+                W::deserialize(value).map(|value| Member(Some(value)))
+            }
+        }
+        deserializer.deserialize_option(Nullable(PhantomData))
+    }
+}
+
+/// An error message without the ` at line L column C` the JSON reader adds,
+/// so that an error wrapped in another says where it is only once.
+fn without_position(message: &str) -> &str {
+    let Some((head, tail)) = message.rsplit_once(" at line ") else {
+        return message;
+    };
+    let is_number = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    match tail.split_once(" column ") {
+        Some((line, column)) if is_number(line) && is_number(column) => head,
+        _ => message,
+    }
+}
+
+/// The name of an unknown union member kept whole (its first member; empty
+/// when it has none).
+pub(crate) fn first_member_name(value: &Value) -> &str {
+    value
+        .as_object()
+        .and_then(|members| members.keys().next())
+        .map_or("", String::as_str)
+}
+
+/// The type a union member is read as: `W` when written `T as W`, else `T`.
+macro_rules! wire_type {
+    (; $ty:ty) => {
+        $ty
+    };
+    ($via:ty; $ty:ty) => {
+        $via
+    };
+}
+
+pub(crate) use wire_type;
+
+/// Declares a union of the API model (exactly one member set): the known
+/// members as variants, written `Variant(Type) = "wireName"` (or
+/// `Variant(Type as WireType)` to read through a wire form such as
+/// [`CowStr`]), and `Unknown(Value)`.
+///
+/// Reading is strict about what it knows and tolerant of what it does not: a
+/// known member whose value does not read is an error naming the union and
+/// the member; only a member name this version does not know makes
+/// `Unknown`, which keeps the whole object and writes it back unchanged. A
+/// known member is read straight from the input, never through a `Value`.
+macro_rules! wire_union {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident $(<$lt:lifetime>)? {
+            $(
+                $(#[$variant_meta:meta])*
+                $variant:ident($ty:ty $(as $via:ty)?) = $wire:literal,
+            )+
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $name $(<$lt>)? {
+            $( $(#[$variant_meta])* $variant($ty), )+
+            /// A member this version does not know: the whole union object
+            /// (`{"<member>": value}`), written back unchanged.
+            Unknown(serde_json::Value),
+        }
+
+        impl $(<$lt>)? $name $(<$lt>)? {
+            /// Whether `name` is a member this version knows.
+            pub fn is_known_member(name: &str) -> bool {
+                matches!(name, $( $wire )|+)
+            }
+
+            /// The member's name on the wire (for an unknown member, the name
+            /// it came with; empty if none).
+            pub fn member_name(&self) -> &str {
+                match self {
+                    $( $name::$variant(_) => $wire, )+
+                    $name::Unknown(value) => $crate::types::wire::first_member_name(value),
+                }
+            }
+        }
+
+        impl $(<$lt>)? serde::Serialize for $name $(<$lt>)? {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( $name::$variant(value) => {
+                        $crate::types::wire::write_member(serializer, $wire, value)
+                    } )+
+                    $name::Unknown(value) => serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de $(: $lt, $lt)?> serde::Deserialize<'de> for $name $(<$lt>)? {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor $(<$lt>)? (std::marker::PhantomData<$name $(<$lt>)?>);
+                impl<'de $(: $lt, $lt)?> serde::de::Visitor<'de> for Visitor $(<$lt>)? {
+                    type Value = $name $(<$lt>)?;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        map: A,
+                    ) -> Result<Self::Value, A::Error> {
+                        $crate::types::wire::read_union(
+                            map,
+                            |member, map| match member {
+                                $( $wire => $crate::types::wire::read_member::<
+                                    _,
+                                    $crate::types::wire::wire_type!($($via)?; $ty),
+                                    _,
+                                >(map, stringify!($name), $wire)
+                                    .map(|value| Some(value.map($name::$variant))), )+
+                                _ => Ok(None),
+                            },
+                            $name::Unknown,
+                        )
+                    }
+                }
+                deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+            }
+        }
+    };
+}
+
+pub(crate) use wire_union;
 
 #[cfg(test)]
 mod tests {
@@ -214,6 +412,22 @@ mod tests {
         );
         assert_eq!(Colour::DarkBlue.to_string(), "darkBlue");
         assert!(serde_json::from_str::<Colour>("3").is_err());
+    }
+
+    #[test]
+    fn positions_are_cut_only_when_they_end_the_message() {
+        assert_eq!(
+            without_position("missing field `a` at line 1 column 20"),
+            "missing field `a`"
+        );
+        for kept in [
+            "no position here",
+            "at line 1 column x",
+            "text at line 3",
+            "at line  column 2",
+        ] {
+            assert_eq!(without_position(kept), kept);
+        }
     }
 
     #[test]

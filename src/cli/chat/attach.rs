@@ -110,10 +110,12 @@ pub fn load(path: &Path) -> Result<ContentBlock, CliError> {
             format,
             source: MediaSource::Bytes(bytes),
             error: None,
+            extra: Default::default(),
         }),
         Kind::Video(format) => ContentBlock::Video(VideoBlock {
             format,
             source: MediaSource::Bytes(bytes),
+            extra: Default::default(),
         }),
         Kind::Document(format) => ContentBlock::Document(DocumentBlock {
             format: Some(format),
@@ -121,6 +123,7 @@ pub fn load(path: &Path) -> Result<ContentBlock, CliError> {
             source: DocumentSource::Bytes(bytes),
             context: None,
             citations: None,
+            extra: Default::default(),
         }),
     })
 }

@@ -220,10 +220,7 @@ fn user_message(attachments: Vec<ContentBlock>, text: String) -> Message {
     if !text.is_empty() {
         content.push(ContentBlock::Text(text));
     }
-    Message {
-        role: ConversationRole::User,
-        content,
-    }
+    Message::new(ConversationRole::User, content)
 }
 
 /// What every turn of one `chat` shares.

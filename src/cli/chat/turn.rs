@@ -123,21 +123,26 @@ async fn converse_stream(
         while let Some(item) = stream.next_buffered() {
             let handled = item.map_err(BedrockError::from).and_then(|event| {
                 let parsed = event.parse()?;
-                if let Some(whole) = whole.as_mut() {
-                    whole.push(&parsed)?;
-                }
-                Ok(handle_event(
-                    &event,
-                    &parsed,
-                    json,
-                    out,
-                    &mut report,
-                    started,
+                let folded = match whole.as_mut() {
+                    Some(whole) => whole.push(&parsed).map_err(|e| e.to_string()),
+                    None => Ok(()),
+                };
+                Ok((
+                    handle_event(&event, &parsed, json, out, &mut report, started),
+                    folded,
                 ))
             });
             match handled {
-                Ok(Ok(())) => {}
-                Ok(Err(io)) => return Err(CliError::io("stdout", io)),
+                Ok((Ok(()), Ok(()))) => {}
+                Ok((Err(io), _)) => return Err(CliError::io("stdout", io)),
+                Ok((_, Err(unfoldable))) => {
+                    let _ = out.flush();
+                    return Err(CliError::new(
+                        "stream",
+                        format!("model `{model}`: {unfoldable}"),
+                        Exit::Other,
+                    ));
+                }
                 Err(error) => return Err(broken(error, model, out, wrote, &report, json)),
             }
             wrote |= report.first_token.is_some() || json;

@@ -5,10 +5,8 @@
 
 use std::time::Instant;
 
+use bedrock_lite::types::{ContentBlockDelta, ConverseRequest, Message, StreamEvent};
 use bedrock_lite::{Client, Settings};
-use bedrock_lite::types::{
-    ContentBlock, ContentBlockDelta, ConversationRole, ConverseRequest, Message, StreamEvent,
-};
 
 #[path = "../harness.rs"]
 mod harness;
@@ -26,10 +24,7 @@ async fn run(args: Args) -> Result<(), Error> {
         .resolve()?;
     let client = Client::new(settings);
     let request = ConverseRequest {
-        messages: vec![Message {
-            role: ConversationRole::User,
-            content: vec![ContentBlock::Text(args.prompt)],
-        }],
+        messages: vec![Message::user(args.prompt)],
         ..ConverseRequest::default()
     };
     let (mut events, mut text_bytes) = (0usize, 0usize);
