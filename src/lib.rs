@@ -29,6 +29,8 @@ pub mod emulator;
 pub mod endpoint;
 pub mod env;
 pub mod eventstream;
+#[cfg(feature = "gateway")]
+pub mod gateway;
 pub mod http;
 pub mod model_ref;
 pub mod models;
