@@ -79,7 +79,7 @@ struct ReasoningBlock {
 impl ReasoningBlock {
     /// The block's `reasoning_details` entries: the signed text, the redacted part.
     fn into_details(self) -> impl Iterator<Item = ReasoningDetail> {
-        let signed = (!self.signature.is_empty()).then(|| ReasoningDetail::Text {
+        let signed = (!self.signature.is_empty()).then_some(ReasoningDetail::Text {
             text: self.text,
             signature: Some(self.signature),
         });

@@ -408,8 +408,9 @@ fn bedrock_tool_id(id: &str) -> Cow<'_, str> {
     }
 }
 
-/// Merges consecutive turns of the same role; in each user turn, the tool
-/// results (with their cache points) go first, as Bedrock wants them.
+/// Merges consecutive turns of the same role. As Bedrock wants them, the
+/// tool results go first in a user turn, and the reasoning first in an
+/// assistant turn (each with its cache points, otherwise in order).
 fn merge(turns: Vec<Turn>) -> Vec<Turn> {
     let mut merged: Vec<Turn> = Vec::with_capacity(turns.len());
     for turn in turns {
@@ -423,16 +424,18 @@ fn merge(turns: Vec<Turn>) -> Vec<Turn> {
         }
     }
     for turn in &mut merged {
-        if turn.role == ConversationRole::User && !turn.tool_results.is_empty() {
-            turn.blocks = tool_results_first(std::mem::take(&mut turn.blocks));
-        }
+        let first: fn(&ContentBlock) -> bool = match turn.role {
+            ConversationRole::User => |block| matches!(block, ContentBlock::ToolResult(_)),
+            _ => |block| matches!(block, ContentBlock::ReasoningContent(_)),
+        };
+        turn.blocks = to_front(std::mem::take(&mut turn.blocks), first);
     }
     merged
 }
 
-/// The blocks with the tool results first, each unit (a block and the cache
-/// points after it) kept whole and in order.
-fn tool_results_first(blocks: Vec<ContentBlock>) -> Vec<ContentBlock> {
+/// The blocks with those that match `first` first, each unit (a block and the
+/// cache points after it) kept whole and otherwise in order.
+fn to_front(blocks: Vec<ContentBlock>, first: fn(&ContentBlock) -> bool) -> Vec<ContentBlock> {
     let mut units: Vec<Vec<ContentBlock>> = Vec::new();
     for block in blocks {
         match (&block, units.last_mut()) {
@@ -440,10 +443,10 @@ fn tool_results_first(blocks: Vec<ContentBlock>) -> Vec<ContentBlock> {
             _ => units.push(vec![block]),
         }
     }
-    let (results, others): (Vec<_>, Vec<_>) = units
+    let (front, others): (Vec<_>, Vec<_>) = units
         .into_iter()
-        .partition(|unit| matches!(unit.first(), Some(ContentBlock::ToolResult(_))));
-    results.into_iter().chain(others).flatten().collect()
+        .partition(|unit| unit.first().is_some_and(first));
+    front.into_iter().chain(others).flatten().collect()
 }
 
 /// Puts a user turn before a conversation that starts with the assistant;

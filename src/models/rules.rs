@@ -268,7 +268,7 @@ pub struct ReasoningRule {
 }
 
 /// The reasoning table, one row per model family; the first matching row wins.
-/// Models the [catalog](super::catalog) marks as not reasoning (Claude 3 and
+/// Models the [`catalog`] marks as not reasoning (Claude 3 and
 /// 3.5, for instance) are refused before the table is read.
 pub const REASONING_RULES: &[ReasoningRule] = &[
     ReasoningRule {
@@ -502,10 +502,15 @@ pub fn apply_reasoning(
     {
         fields.insert(field.to_owned(), value);
     }
-    let dropped_notes = dropped.iter().enumerate().filter_map(|(at, name)| {
-        (!dropped.iter().take(at).any(|earlier| earlier == name))
-            .then(|| format!("dropped `{name}`: {model_ref} does not take it with reasoning on"))
-    });
+    let mut dropped_once: Vec<&str> = Vec::new();
+    for name in dropped {
+        if !dropped_once.contains(&name) {
+            dropped_once.push(name);
+        }
+    }
+    let dropped_notes = dropped_once
+        .iter()
+        .map(|name| format!("dropped `{name}`: {model_ref} does not take it with reasoning on"));
     Ok(dropped_notes.chain(notes).collect())
 }
 

@@ -241,6 +241,28 @@ fn tool_results_go_first_in_a_merged_user_turn() {
 }
 
 #[test]
+fn reasoning_leads_a_merged_assistant_turn() {
+    let body = messages(
+        CLAUDE,
+        json!([
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": "one"},
+            {"role": "assistant", "content": "two",
+             "reasoning_details": [{"type": "reasoning.text", "text": "R", "signature": "S"}]}
+        ]),
+    );
+    let request = request_json(body);
+    assert_eq!(
+        request["messages"][1]["content"],
+        json!([
+            {"reasoningContent": {"reasoningText": {"text": "R", "signature": "S"}}},
+            {"text": "one"},
+            {"text": "two"}
+        ])
+    );
+}
+
+#[test]
 fn arguments_must_be_a_json_object() {
     let call = |arguments: &str| {
         let mut body = messages(
