@@ -8,20 +8,23 @@
 //! rules, the guardrail and the region handling applied.
 //!
 //! ```no_run
-//! use bedrock_lite::{Client, Settings};
-//! use bedrock_lite::types::{ContentBlock, ConversationRole, ConverseRequest, Message};
+//! use bedrock_lite::{Client, ConverseRequest, Message, Settings};
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::new(Settings::resolve()?);
-//! let request = ConverseRequest {
-//!     messages: vec![Message { role: ConversationRole::User, content: vec![ContentBlock::Text("Hello".into())] }],
-//!     ..Default::default()
-//! };
+//! let request = ConverseRequest::new()
+//!     .system("Answer briefly.")
+//!     .message(Message::user("Hello"));
 //! let mut stream = client.converse_stream("us.anthropic.claude-sonnet-4-6", &request).await?;
+//! let mut turn = stream.accumulator();
 //! while let Some(event) = stream.next_event().await {
-//!     if let Some(text) = event?.text() {
+//!     let event = event?;
+//!     if let Some(text) = event.text() {
 //!         print!("{text}");
 //!     }
+//!     turn.push(&event.parse()?)?;
 //! }
+//! let reply = turn.finish()?; // the whole assistant message, stop reason, usage
+//! println!("\n({} output tokens)", reply.usage.output_tokens);
 //! # Ok(()) }
 //! ```
 //!
@@ -52,6 +55,8 @@ pub mod emulator;
 pub mod endpoint;
 pub mod env;
 pub mod eventstream;
+#[cfg(feature = "gateway")]
+pub mod gateway;
 pub mod http;
 pub mod model_ref;
 pub mod models;
@@ -63,8 +68,10 @@ pub mod token;
 pub mod transport;
 pub mod types;
 
+pub use bedrock::accumulator::{AccumulateError, Accumulator};
 pub use bedrock::client::{CallOptions, Client};
 pub use bedrock::error::BedrockError;
 pub use bedrock::stream::{ConverseStream, Event, StreamError};
 pub use model_ref::ModelRef;
 pub use settings::Settings;
+pub use types::{ContentBlock, ConverseRequest, ConverseResponse, Message, StreamEvent, Tool};

@@ -56,6 +56,7 @@ fn user(text: &str) -> Message {
     Message {
         role: ConversationRole::User,
         content: vec![ContentBlock::Text(text.into())],
+        extra: Default::default(),
     }
 }
 
@@ -105,6 +106,7 @@ fn conversations() -> impl Strategy<Value = ConverseRequest> {
                             ConversationRole::Assistant
                         },
                         content: texts.into_iter().map(ContentBlock::Text).collect(),
+                        extra: Default::default(),
                     })
                     .collect(),
                 system: system.into_iter().map(SystemContentBlock::Text).collect(),
@@ -256,6 +258,7 @@ fn apply_guardrail_passes_or_blocks() {
             content: vec![GuardrailContentBlock::Text(GuardrailConverseTextBlock {
                 text: GUARDRAIL_TRIGGER.into(),
                 qualifiers: vec![GuardrailConverseContentQualifier::Query],
+                extra: Default::default(),
             })],
             ..harmless.clone()
         };

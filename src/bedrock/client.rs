@@ -226,13 +226,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-    /// use bedrock_lite::{Client, Settings};
-    /// use bedrock_lite::types::{ContentBlock, ConversationRole, ConverseRequest, Message};
+    /// use bedrock_lite::{Client, ConverseRequest, Message, Settings};
     /// let client = Client::new(Settings::resolve()?);
-    /// let request = ConverseRequest {
-    ///     messages: vec![Message { role: ConversationRole::User, content: vec![ContentBlock::Text("Hi".into())] }],
-    ///     ..Default::default()
-    /// };
+    /// let request = ConverseRequest::new().message(Message::user("Hi"));
     /// let reply = client.converse("us.anthropic.claude-sonnet-4-6", &request).await?;
     /// # Ok(()) }
     /// ```

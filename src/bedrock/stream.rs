@@ -362,6 +362,12 @@ impl fmt::Debug for EventStream {
 }
 
 impl EventStream {
+    /// An [`Accumulator`](super::accumulator::Accumulator) to fold this
+    /// stream's events into the whole reply.
+    pub fn accumulator(&self) -> super::accumulator::Accumulator {
+        super::accumulator::Accumulator::new()
+    }
+
     /// A stream over the body of a successful ConverseStream response (it must
     /// end with `messageStop`).
     pub fn new(body: Body, idle_timeout: Duration) -> Self {

@@ -273,7 +273,7 @@ pub fn discovery_should_run(config: &Config, env: &Env) -> bool {
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory
 /// (created if missing), then a rename over the target.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

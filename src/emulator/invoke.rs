@@ -420,7 +420,8 @@ mod tests {
             conversation.system,
             [SystemContentBlock::Text("Be brief.".into())]
         );
-        assert_eq!(input_tokens("anthropic.claude-v2:1", anthropic), Ok(4));
+        // The system prompt counts too, as it does for Converse.
+        assert_eq!(input_tokens("anthropic.claude-v2:1", anthropic), Ok(6));
         for bad in [
             &br#"{"max_tokens":10,"messages":[]}"#[..],
             br#"{"anthropic_version":"v","max_tokens":10}"#,

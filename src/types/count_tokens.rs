@@ -13,11 +13,8 @@ use super::wire::Blob;
 /// in the path).
 ///
 /// ```
-/// use bedrock_lite::types::{ContentBlock, ConversationRole, ConverseRequest, CountTokensRequest, Message};
-/// let converse = ConverseRequest {
-///     messages: vec![Message { role: ConversationRole::User, content: vec![ContentBlock::Text("Hi".into())] }],
-///     ..ConverseRequest::default()
-/// };
+/// use bedrock_lite::types::{ConverseRequest, CountTokensRequest, Message};
+/// let converse = ConverseRequest::new().message(Message::user("Hi"));
 /// let body = serde_json::to_string(&CountTokensRequest::converse(&converse))?;
 /// assert_eq!(body, r#"{"input":{"converse":{"messages":[{"role":"user","content":[{"text":"Hi"}]}]}}}"#);
 /// let body = serde_json::to_string(&CountTokensRequest::invoke_model(br#"{"inputText":"Hi"}"#.to_vec()))?;

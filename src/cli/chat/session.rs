@@ -101,6 +101,7 @@ mod tests {
         session.messages.push(Message {
             role: ConversationRole::User,
             content: vec![ContentBlock::Text("hi".into())],
+            extra: Default::default(),
         });
         session.save().expect("saved");
         let back = Session::load(&path).expect("reads");
