@@ -58,9 +58,7 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
     let path = location.path.as_path();
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     if force && words.first() != Some(&"import") {
-        return Err(CliError::usage(
-            "`--force` goes with `config import` only",
-        ));
+        return Err(CliError::usage("`--force` goes with `config import` only"));
     }
     match words.as_slice() {
         ["path"] => {
@@ -86,7 +84,9 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
             let source = match words.get(1) {
                 Some(file) => PathBuf::from(file),
                 None => openclaw::default_path(&env).ok_or_else(|| {
-                    CliError::usage("config import: no FILE given and no $HOME for ~/.openclaw/openclaw.json")
+                    CliError::usage(
+                        "config import: no FILE given and no $HOME for ~/.openclaw/openclaw.json",
+                    )
                 })?,
             };
             import(&source, path, force, globals.json)
@@ -151,16 +151,14 @@ fn import(source: &Path, target: &Path, force: bool, json: bool) -> Result<(), C
         Ok(existing) if !existing.exists() => false,
         Ok(existing) if existing.value() == &plan.document => true,
         Ok(_) if force => false,
-        Ok(_) => {
-            return Err(CliError::new(
-                "config",
-                format!(
-                    "{} exists and differs from the imported config; run with --force to replace it",
-                    target.display()
-                ),
-                Exit::Usage,
-            ))
-        }
+        Ok(_) => return Err(CliError::new(
+            "config",
+            format!(
+                "{} exists and differs from the imported config; run with --force to replace it",
+                target.display()
+            ),
+            Exit::Usage,
+        )),
         Err(_) if force => false,
         Err(e) => {
             return Err(CliError::new(

@@ -69,10 +69,9 @@ pub fn parse(text: &str) -> Result<Value, Json5Error> {
     parser.skip_blank()?;
     match parser.peek() {
         None => Ok(value),
-        Some(c) => Err(parser.error_here(format!(
-            "expected the end of the text, found {}",
-            shown(c)
-        ))),
+        Some(c) => {
+            Err(parser.error_here(format!("expected the end of the text, found {}", shown(c))))
+        }
     }
 }
 
@@ -519,16 +518,8 @@ fn is_line_terminator(c: char) -> bool {
 fn is_white_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\u{b}'
-            | '\u{c}'
-            | ' '
-            | '\u{a0}'
-            | '\u{feff}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
+        '\t' | '\u{b}' | '\u{c}' | ' ' | '\u{a0}' | '\u{feff}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
     )
 }
 

@@ -398,7 +398,10 @@ mod tests {
                 "plugins.entries.amazon-bedrock.config.discovery.enabled",
                 "discovery.enabled",
             ),
-            ("plugins.entries.amazon-bedrock.config.discovery", "discovery"),
+            (
+                "plugins.entries.amazon-bedrock.config.discovery",
+                "discovery",
+            ),
             ("models.bedrockDiscovery.region", "discovery.region"),
             (
                 "plugins.entries.amazon-bedrock.config.guardrail.trace",

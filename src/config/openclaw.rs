@@ -170,9 +170,8 @@ impl Importer {
     fn aliased(&mut self, key: String, value: &Value, path: &str) {
         match (keys::shape_of(&key), value) {
             (None, _) => {
-                let reason = keys::suggest(&key).map(|known| {
-                    format!("bedrock-lite has no {key}; did you mean {known}?")
-                });
+                let reason = keys::suggest(&key)
+                    .map(|known| format!("bedrock-lite has no {key}; did you mean {known}?"));
                 self.leave_out(path, reason);
             }
             (Some(Shape::Object(_)), Value::Object(map)) => {
@@ -214,12 +213,23 @@ impl Importer {
     }
 
     /// The members of `map` that `fields` knows (recursively); the others are left out.
-    fn known_fields(&mut self, map: &Map<String, Value>, fields: &[Field], path: &str) -> Map<String, Value> {
+    fn known_fields(
+        &mut self,
+        map: &Map<String, Value>,
+        fields: &[Field],
+        path: &str,
+    ) -> Map<String, Value> {
         let mut kept = Map::new();
         for (name, value) in map {
             let at = format!("{path}.{name}");
             match (fields.iter().find(|f| f.name == name.as_str()), value) {
-                (Some(Field { shape: Shape::Object(inner), .. }), Value::Object(members)) => {
+                (
+                    Some(Field {
+                        shape: Shape::Object(inner),
+                        ..
+                    }),
+                    Value::Object(members),
+                ) => {
                     let members = self.known_fields(members, inner, &at);
                     kept.insert(name.clone(), Value::Object(members));
                 }
@@ -238,7 +248,12 @@ impl Importer {
         match value.as_str().and_then(standard_endpoint_region) {
             Some(region) => {
                 let note = format!("the standard endpoint of {region}");
-                self.add(Target::Key("region".to_owned()), Value::String(region), path, Some(note));
+                self.add(
+                    Target::Key("region".to_owned()),
+                    Value::String(region),
+                    path,
+                    Some(note),
+                );
             }
             None => self.add(
                 Target::Key("endpoints.runtime".to_owned()),
@@ -390,7 +405,9 @@ fn memory_search_elsewhere(value: &Value) -> Option<String> {
     let model = value.get("model").and_then(Value::as_str);
     match provider {
         Some("bedrock") => None,
-        Some(other) if other != "auto" => Some(format!("its provider is {other:?}, not \"bedrock\"")),
+        Some(other) if other != "auto" => {
+            Some(format!("its provider is {other:?}, not \"bedrock\""))
+        }
         _ => match model.map(ModelRef::parse) {
             Some(Ok(parsed)) if parsed.provider().is_some() => None,
             Some(_) => Some("its model is not an Amazon Bedrock model".to_owned()),

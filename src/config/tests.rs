@@ -407,7 +407,11 @@ fn the_gateway_object() {
     assert!(warnings.is_empty(), "{warnings:?}");
     let gateway = config.gateway;
     assert_eq!(
-        (gateway.max_concurrent, gateway.prompt_caching, gateway.keepalive_seconds),
+        (
+            gateway.max_concurrent,
+            gateway.prompt_caching,
+            gateway.keepalive_seconds
+        ),
         (8, PromptCaching::Auto, 5)
     );
     assert_eq!(gateway.listen.as_deref(), Some("[::1]:0"));
@@ -427,21 +431,56 @@ fn the_gateway_object() {
         key
     };
     for (value, expected) in [
-        (json!({"gateway": {"promptCaching": "always"}}), "config.json: gateway.promptCaching: expected \"auto\" or \"off\", got \"always\""),
-        (json!({"gateway": {"maxConcurrent": 0}}), "config.json: gateway.maxConcurrent: expected a whole number from 1"),
-        (json!({"gateway": {"listen": "localhost"}}), "config.json: gateway.listen: expected HOST:PORT"),
-        (json!({"gateway": {"listen": "host:99999"}}), "config.json: gateway.listen: expected HOST:PORT"),
-        (json!({"gateway": {"keys": {}}}), "config.json: gateway.keys: expected a list, got an object"),
-        (json!({"gateway": {"keys": [key(json!({"sha256": "abc"}))]}}), "config.json: gateway.keys[0].sha256: expected the key's SHA-256 as 64 hex digits"),
-        (json!({"gateway": {"keys": [key(json!({"name": null}))]}}), "config.json: gateway.keys[0].name: is required"),
-        (json!({"gateway": {"keys": [key(json!({})), key(json!({}))]}}), "config.json: gateway.keys[1].name: \"k\" is already the name of gateway.keys[0]"),
-        (json!({"gateway": {"keys": [key(json!({"models": ["ok.model", "bad model"]}))]}}), "config.json: gateway.keys[0].models[1]: invalid model ref"),
-        (json!({"gateway": {"keys": [key(json!({"rpm": 0}))]}}), "config.json: gateway.keys[0].rpm: expected a whole number from 1"),
+        (
+            json!({"gateway": {"promptCaching": "always"}}),
+            "config.json: gateway.promptCaching: expected \"auto\" or \"off\", got \"always\"",
+        ),
+        (
+            json!({"gateway": {"maxConcurrent": 0}}),
+            "config.json: gateway.maxConcurrent: expected a whole number from 1",
+        ),
+        (
+            json!({"gateway": {"listen": "localhost"}}),
+            "config.json: gateway.listen: expected HOST:PORT",
+        ),
+        (
+            json!({"gateway": {"listen": "host:99999"}}),
+            "config.json: gateway.listen: expected HOST:PORT",
+        ),
+        (
+            json!({"gateway": {"keys": {}}}),
+            "config.json: gateway.keys: expected a list, got an object",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({"sha256": "abc"}))]}}),
+            "config.json: gateway.keys[0].sha256: expected the key's SHA-256 as 64 hex digits",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({"name": null}))]}}),
+            "config.json: gateway.keys[0].name: is required",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({})), key(json!({}))]}}),
+            "config.json: gateway.keys[1].name: \"k\" is already the name of gateway.keys[0]",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({"models": ["ok.model", "bad model"]}))]}}),
+            "config.json: gateway.keys[0].models[1]: invalid model ref",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({"rpm": 0}))]}}),
+            "config.json: gateway.keys[0].rpm: expected a whole number from 1",
+        ),
     ] {
         let message = error(value);
-        assert!(message.starts_with(expected), "{message}\n  expected {expected}");
+        assert!(
+            message.starts_with(expected),
+            "{message}\n  expected {expected}"
+        );
     }
-    let (_, warnings) = check(json!({"gateway": {"keepalive": 3, "keys": [key(json!({"modles": []}))]}})).expect("valid");
+    let (_, warnings) =
+        check(json!({"gateway": {"keepalive": 3, "keys": [key(json!({"modles": []}))]}}))
+            .expect("valid");
     assert_eq!(
         warnings,
         [
@@ -453,7 +492,8 @@ fn the_gateway_object() {
 
 #[test]
 fn misspelt_top_level_keys_name_the_known_one() {
-    let (_, warnings) = check(json!({"gaurdrail": {"trace": "enabled"}, "modle": "x.y"})).expect("valid");
+    let (_, warnings) =
+        check(json!({"gaurdrail": {"trace": "enabled"}, "modle": "x.y"})).expect("valid");
     assert_eq!(
         warnings,
         [

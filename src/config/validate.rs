@@ -44,7 +44,10 @@ impl<'f> Reader<'f> {
         let Value::Object(map) = value else {
             return Err(self.error(path, format!("expected an object, got {}", kind(value))));
         };
-        for key in map.keys().filter(|k| !known.iter().any(|f| f.name == k.as_str())) {
+        for key in map
+            .keys()
+            .filter(|k| !known.iter().any(|f| f.name == k.as_str()))
+        {
             let dotted = join(path, key);
             let hint = keys::suggest(&dotted)
                 .map(|known| format!(" (did you mean {known}?)"))
@@ -336,7 +339,11 @@ fn gateway(reader: &mut Reader<'_>, value: &Value, path: &str) -> Result<Gateway
     })
 }
 
-fn gateway_key(reader: &mut Reader<'_>, value: &Value, path: &str) -> Result<GatewayKey, ConfigError> {
+fn gateway_key(
+    reader: &mut Reader<'_>,
+    value: &Value,
+    path: &str,
+) -> Result<GatewayKey, ConfigError> {
     let obj = reader.object(value, path, keys::GATEWAY_KEY)?;
     let name = reader.required_string(&obj, "name")?;
     let sha256 = reader.required_string(&obj, "sha256")?.to_ascii_lowercase();

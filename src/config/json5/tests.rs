@@ -58,7 +58,10 @@ No \\n's!",
 
 #[test]
 fn white_space_and_line_continuations() {
-    assert_eq!(ok("\u{feff}\u{a0}\u{2028}\u{3000}[1,\u{b}\u{c}2]\u{2029}"), json!([1, 2]));
+    assert_eq!(
+        ok("\u{feff}\u{a0}\u{2028}\u{3000}[1,\u{b}\u{c}2]\u{2029}"),
+        json!([1, 2])
+    );
     assert_eq!(ok("'a\\\r\nb\\\rc\\\u{2028}d'"), json!("abcd"));
     assert_eq!(ok("'raw\u{2028}separator'"), json!("raw\u{2028}separator"));
     assert_eq!(ok("{a\\u0062c: 1}"), json!({"abc": 1}));
@@ -71,54 +74,102 @@ fn numbers_read_as_serde_json_reads_them() {
     assert_eq!(ok("0x10"), json!(16));
     assert_eq!(ok("0xFFFFFFFFFFFFFFFF"), json!(u64::MAX));
     assert_eq!(ok("-0x8000000000000000"), json!(i64::MIN));
-    assert_eq!(ok("0x10000000000000000"), json!(18_446_744_073_709_551_616.0));
+    assert_eq!(
+        ok("0x10000000000000000"),
+        json!(18_446_744_073_709_551_616.0)
+    );
     assert_eq!(ok("1e400"), Value::Null);
     assert_eq!(ok("[-1.5, 10, 2.50]"), json!([-1.5, 10, 2.5]));
-    assert_eq!(
-        ok("-0"),
-        serde_json::from_str::<Value>("-0").expect("json")
-    );
+    assert_eq!(ok("-0"), serde_json::from_str::<Value>("-0").expect("json"));
 }
 
 #[test]
 fn errors_say_where_and_what() {
     for (text, expected) in [
-        ("", "line 1, column 1: expected a value, found the end of the text"),
-        ("{a: 1,,}", "line 1, column 7: expected a key or `}`, found `,`"),
+        (
+            "",
+            "line 1, column 1: expected a value, found the end of the text",
+        ),
+        (
+            "{a: 1,,}",
+            "line 1, column 7: expected a key or `}`, found `,`",
+        ),
         ("[1,,]", "line 1, column 4: expected a value, found `,`"),
         ("[,]", "line 1, column 2: expected a value, found `,`"),
-        ("{\n  a 1}", "line 2, column 5: expected `:` after the key, found `1`"),
-        ("{a: yes}", "line 1, column 5: expected a value, found `yes` (strings need quotes)"),
+        (
+            "{\n  a 1}",
+            "line 2, column 5: expected `:` after the key, found `1`",
+        ),
+        (
+            "{a: yes}",
+            "line 1, column 5: expected a value, found `yes` (strings need quotes)",
+        ),
         ("'abc", "line 1, column 1: unterminated string"),
         ("\"a\nb\"", "line 1, column 3: a line break in a string"),
         ("/* open", "line 1, column 1: unterminated `/*` comment"),
         ("01", "line 1, column 1: a number may not start with 0"),
-        ("1x", "line 1, column 2: expected a delimiter after the number, found `x`"),
+        (
+            "1x",
+            "line 1, column 2: expected a delimiter after the number, found `x`",
+        ),
         ("0x", "line 1, column 1: expected hex digits after `0x`"),
-        ("1e", "line 1, column 3: expected the exponent's digits, found the end of the text"),
+        (
+            "1e",
+            "line 1, column 3: expected the exponent's digits, found the end of the text",
+        ),
         (".", "line 1, column 1: expected digits around `.`"),
-        ("-", "line 1, column 2: expected a digit, found the end of the text"),
+        (
+            "-",
+            "line 1, column 2: expected a digit, found the end of the text",
+        ),
         ("'\\1'", "line 1, column 2: octal escapes are not allowed"),
         ("'\\x4'", "line 1, column 2: expected 2 hex digits"),
         ("'\\ud800'", "line 1, column 2: a lone surrogate"),
         ("'\\udc00'", "line 1, column 2: a lone surrogate"),
-        ("1 2", "line 1, column 3: expected the end of the text, found `2`"),
-        ("\r\n\r\n  }", "line 3, column 3: expected a value, found `}`"),
-        ("{'a': 1 'b': 2}", "line 1, column 9: expected `,` or `}`, found `'`"),
-        ("Infinityx", "line 1, column 9: expected a delimiter after the number"),
+        (
+            "1 2",
+            "line 1, column 3: expected the end of the text, found `2`",
+        ),
+        (
+            "\r\n\r\n  }",
+            "line 3, column 3: expected a value, found `}`",
+        ),
+        (
+            "{'a': 1 'b': 2}",
+            "line 1, column 9: expected `,` or `}`, found `'`",
+        ),
+        (
+            "Infinityx",
+            "line 1, column 9: expected a delimiter after the number",
+        ),
         ("{\\x41: 1}", "line 1, column 2: expected `\\u` in a key"),
-        ("{a\\u0020b: 1}", "line 1, column 3: the escape is not a key character"),
-        ("'\u{1}\u{7f}ok' x", "line 1, column 8: expected the end of the text, found `x`"),
+        (
+            "{a\\u0020b: 1}",
+            "line 1, column 3: the escape is not a key character",
+        ),
+        (
+            "'\u{1}\u{7f}ok' x",
+            "line 1, column 8: expected the end of the text, found `x`",
+        ),
     ] {
         let message = err(text);
-        assert!(message.starts_with(expected), "{text:?}: {message}\n  expected {expected}");
+        assert!(
+            message.starts_with(expected),
+            "{text:?}: {message}\n  expected {expected}"
+        );
         assert!(!message.contains('\n'), "{message}");
     }
 }
 
 #[test]
 fn the_depth_limit_is_serde_jsons() {
-    for depth in [MAX_DEPTH - 2, MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, 10_000] {
+    for depth in [
+        MAX_DEPTH - 2,
+        MAX_DEPTH - 1,
+        MAX_DEPTH,
+        MAX_DEPTH + 1,
+        10_000,
+    ] {
         for (open, close) in [("[", "]"), ("{a:", "}")] {
             let text = format!("{}1{}", open.repeat(depth), close.repeat(depth));
             let json = text.replace("{a:", "{\"a\":");
@@ -162,15 +213,22 @@ struct Style {
 }
 
 fn any_style() -> impl Strategy<Value = Style> {
-    (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
-        |(single_quotes, bare_keys, trailing_commas, comments, hex_integers)| Style {
-            single_quotes,
-            bare_keys,
-            trailing_commas,
-            comments,
-            hex_integers,
-        },
+    (
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
     )
+        .prop_map(
+            |(single_quotes, bare_keys, trailing_commas, comments, hex_integers)| Style {
+                single_quotes,
+                bare_keys,
+                trailing_commas,
+                comments,
+                hex_integers,
+            },
+        )
 }
 
 /// A value written as JSON5 in `style` (the test's own writer).

@@ -119,23 +119,45 @@ fn the_openclaw_docs_examples_import() {
         "guardrail.trace",
         "plugins.entries.amazon-bedrock.config.guardrail.trace"
     )));
-    let region_note = import.imported.iter().find(|i| i.key == "region").and_then(|i| i.note.clone());
-    assert_eq!(region_note.as_deref(), Some("the standard endpoint of us-east-1"));
+    let region_note = import
+        .imported
+        .iter()
+        .find(|i| i.key == "region")
+        .and_then(|i| i.note.clone());
+    assert_eq!(
+        region_note.as_deref(),
+        Some("the standard endpoint of us-east-1")
+    );
 
     let left = left_out(&import);
     for expected in [
         ("agents.defaults.model.fallbacks", None),
         ("agents.defaults.workspace", None),
         ("channels", None),
-        ("models.bedrockDiscovery.enabled", Some("overridden by plugins.entries.amazon-bedrock.config.discovery.enabled")),
-        ("models.bedrockDiscovery.region", Some("overridden by plugins.entries.amazon-bedrock.config.discovery.region")),
+        (
+            "models.bedrockDiscovery.enabled",
+            Some("overridden by plugins.entries.amazon-bedrock.config.discovery.enabled"),
+        ),
+        (
+            "models.bedrockDiscovery.region",
+            Some("overridden by plugins.entries.amazon-bedrock.config.discovery.region"),
+        ),
         ("models.providers.amazon-bedrock.api", None),
         ("models.providers.amazon-bedrock.apiKey", None),
         ("models.providers.amazon-bedrock.auth", None),
         ("models.providers.amazon-bedrock.models[0].compat", None),
-        ("models.providers.amazon-bedrock.models[0].cost.currency", None),
-        ("models.providers.amazon-bedrock.models[1]", Some("a \"openai\" model, not an Amazon Bedrock one")),
-        ("models.providers.amazon-bedrock.models[2]", Some("models[1].id: is required")),
+        (
+            "models.providers.amazon-bedrock.models[0].cost.currency",
+            None,
+        ),
+        (
+            "models.providers.amazon-bedrock.models[1]",
+            Some("a \"openai\" model, not an Amazon Bedrock one"),
+        ),
+        (
+            "models.providers.amazon-bedrock.models[2]",
+            Some("models[1].id: is required"),
+        ),
         ("models.providers.openai", None),
         ("plugins.entries.amazon-bedrock.enabled", None),
         ("plugins.entries.telegram", None),
@@ -145,14 +167,23 @@ fn the_openclaw_docs_examples_import() {
     assert_eq!(left.len(), 15, "{left:#?}");
     // Only paths are reported: no value reaches the lists.
     let shown = format!("{:?}{:?}", import.imported, import.left_out);
-    assert!(!shown.contains("secret") && !shown.contains("do-not-print-me"), "{shown}");
+    assert!(
+        !shown.contains("secret") && !shown.contains("do-not-print-me"),
+        "{shown}"
+    );
 }
 
 #[test]
 fn base_urls() {
     for (url, expected) in [
-        ("https://bedrock-runtime.eu-central-1.amazonaws.com/", json!({"region": "eu-central-1"})),
-        ("https://bedrock-runtime.cn-north-1.amazonaws.com.cn", json!({"region": "cn-north-1"})),
+        (
+            "https://bedrock-runtime.eu-central-1.amazonaws.com/",
+            json!({"region": "eu-central-1"}),
+        ),
+        (
+            "https://bedrock-runtime.cn-north-1.amazonaws.com.cn",
+            json!({"region": "cn-north-1"}),
+        ),
         (
             "https://bedrock-runtime.us-east-1.api.aws",
             json!({"endpoints": {"runtime": "https://bedrock-runtime.us-east-1.api.aws"}}),
@@ -169,12 +200,16 @@ fn base_urls() {
         let import = run(json!({"models": {"providers": {"amazon-bedrock": {"baseUrl": url}}}}));
         assert_eq!(import.document, expected, "{url}");
     }
-    let import = run(json!({"models": {"providers": {"amazon-bedrock": {"baseUrl": "http://example.com"}}}}));
+    let import = run(
+        json!({"models": {"providers": {"amazon-bedrock": {"baseUrl": "http://example.com"}}}}),
+    );
     assert_eq!(import.document, json!({}));
     let (path, reason) = left_out(&import)[0];
     assert_eq!(path, "models.providers.amazon-bedrock.baseUrl");
     assert!(
-        reason.is_some_and(|r| r.starts_with("endpoints.runtime: expected an http(s) URL: plain http://")),
+        reason.is_some_and(
+            |r| r.starts_with("endpoints.runtime: expected an http(s) URL: plain http://")
+        ),
         "{reason:?}"
     );
 }
@@ -188,22 +223,35 @@ fn refused_values_are_left_out_and_the_rest_imported() {
         }}}},
         "agents": {"defaults": {"model": "amazon-bedrock/bad model"}},
     }));
-    assert_eq!(import.document, json!({"discovery": {"region": "eu-west-1"}}));
+    assert_eq!(
+        import.document,
+        json!({"discovery": {"region": "eu-west-1"}})
+    );
     let left = left_out(&import);
-    assert!(left.contains(&(
-        "plugins.entries.amazon-bedrock.config.discovery.enabled",
-        Some("discovery.enabled: expected \"auto\", true or false, got \"sometimes\"")
-    )), "{left:#?}");
+    assert!(
+        left.contains(&(
+            "plugins.entries.amazon-bedrock.config.discovery.enabled",
+            Some("discovery.enabled: expected \"auto\", true or false, got \"sometimes\"")
+        )),
+        "{left:#?}"
+    );
     assert!(left.contains(&(
         "plugins.entries.amazon-bedrock.config.discovery.refreshIntervl",
         Some("bedrock-lite has no discovery.refreshIntervl; did you mean discovery.refreshInterval?")
     )), "{left:#?}");
-    assert!(left.contains(&(
-        "plugins.entries.amazon-bedrock.config.guardrail.trace",
-        Some("guardrail.guardrailIdentifier: is required")
-    )), "{left:#?}");
-    assert!(left.iter().any(|(path, reason)| *path == "agents.defaults.model"
-        && reason.is_some_and(|r| r.contains("invalid model ref"))), "{left:#?}");
+    assert!(
+        left.contains(&(
+            "plugins.entries.amazon-bedrock.config.guardrail.trace",
+            Some("guardrail.guardrailIdentifier: is required")
+        )),
+        "{left:#?}"
+    );
+    assert!(
+        left.iter()
+            .any(|(path, reason)| *path == "agents.defaults.model"
+                && reason.is_some_and(|r| r.contains("invalid model ref"))),
+        "{left:#?}"
+    );
 }
 
 #[test]
@@ -216,8 +264,14 @@ fn models_and_memory_search_of_other_providers_stay_out() {
     assert_eq!(
         left_out(&import),
         [
-            ("agents.defaults.memorySearch", Some("its provider is \"openai\", not \"bedrock\"")),
-            ("agents.defaults.model.primary", Some("a \"openai\" model, not an Amazon Bedrock one")),
+            (
+                "agents.defaults.memorySearch",
+                Some("its provider is \"openai\", not \"bedrock\"")
+            ),
+            (
+                "agents.defaults.model.primary",
+                Some("a \"openai\" model, not an Amazon Bedrock one")
+            ),
         ]
     );
     let import = run(json!({"agents": {"defaults": {
@@ -228,7 +282,9 @@ fn models_and_memory_search_of_other_providers_stay_out() {
         import.document,
         json!({"model": "global.anthropic.claude-sonnet-4-6", "embeddings": {"model": "cohere.embed-v4:0"}})
     );
-    let import = run(json!({"agents": {"defaults": {"memorySearch": {"provider": "auto", "model": "text-embedding-3-small"}}}}));
+    let import = run(
+        json!({"agents": {"defaults": {"memorySearch": {"provider": "auto", "model": "text-embedding-3-small"}}}}),
+    );
     assert_eq!(import.document, json!({}));
 }
 
@@ -236,7 +292,10 @@ fn models_and_memory_search_of_other_providers_stay_out() {
 fn only_objects_import() {
     for source in [json!([]), json!("x"), json!(null)] {
         let error = import(&source, "config.json").expect_err("not an object");
-        assert_eq!(error.to_string(), "config.json: the OpenClaw config's top level is not an object");
+        assert_eq!(
+            error.to_string(),
+            "config.json: the OpenClaw config's top level is not an object"
+        );
     }
     assert_eq!(run(json!({})).document, json!({}));
 }
@@ -252,10 +311,32 @@ fn openclaw_like() -> impl Strategy<Value = Value> {
         Just(json!("https://bedrock-runtime.us-east-1.amazonaws.com")),
     ];
     let names = prop::sample::select(vec![
-        "models", "providers", "amazon-bedrock", "baseUrl", "bedrockDiscovery", "plugins", "entries",
-        "config", "discovery", "guardrail", "agents", "defaults", "model", "primary", "memorySearch",
-        "provider", "id", "cost", "input", "enabled", "region", "trace", "guardrailIdentifier",
-        "guardrailVersion", "contextWindow", "x",
+        "models",
+        "providers",
+        "amazon-bedrock",
+        "baseUrl",
+        "bedrockDiscovery",
+        "plugins",
+        "entries",
+        "config",
+        "discovery",
+        "guardrail",
+        "agents",
+        "defaults",
+        "model",
+        "primary",
+        "memorySearch",
+        "provider",
+        "id",
+        "cost",
+        "input",
+        "enabled",
+        "region",
+        "trace",
+        "guardrailIdentifier",
+        "guardrailVersion",
+        "contextWindow",
+        "x",
     ]);
     leaf.prop_recursive(7, 96, 6, move |inner| {
         prop_oneof![
