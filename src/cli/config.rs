@@ -151,14 +151,16 @@ fn import(source: &Path, target: &Path, force: bool, json: bool) -> Result<(), C
         Ok(existing) if !existing.exists() => false,
         Ok(existing) if existing.value() == &plan.document => true,
         Ok(_) if force => false,
-        Ok(_) => return Err(CliError::new(
-            "config",
-            format!(
+        Ok(_) => {
+            return Err(CliError::new(
+                "config",
+                format!(
                 "{} exists and differs from the imported config; run with --force to replace it",
                 target.display()
             ),
-            Exit::Usage,
-        )),
+                Exit::Usage,
+            ))
+        }
         Err(_) if force => false,
         Err(e) => {
             return Err(CliError::new(

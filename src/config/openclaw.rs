@@ -443,7 +443,7 @@ fn standard_endpoint_region(url: &str) -> Option<String> {
         region: Some(region),
         ..EndpointSettings::default()
     };
-    let no_env = Env::from_vars(Vec::<(String, String)>::new());
+    let no_env = Env::from_vars(std::iter::empty::<(String, String)>());
     let standard = endpoint::resolve(Service::BedrockRuntime, &settings, &no_env).ok()?;
     (standard.url == format!("https://{host}")).then(|| region.to_owned())
 }

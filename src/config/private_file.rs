@@ -55,16 +55,17 @@ pub(crate) fn shared_mode(path: &Path) -> Option<u32> {
     }
 }
 
-/// `path`, or the file it points to when it is a symlink.
+/// `path`, or the file it points to when it is a symlink (through any chain
+/// of links; a dangling link names the file to create).
 fn symlink_target(path: &Path) -> io::Result<PathBuf> {
     match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path).or_else(|_| {
             let link = std::fs::read_link(path)?;
             Ok(match path.parent() {
                 Some(dir) if link.is_relative() => dir.join(link),
                 _ => link,
             })
-        }
+        }),
         _ => Ok(path.to_path_buf()),
     }
 }
@@ -180,14 +181,26 @@ mod tests {
         std::fs::create_dir_all(dir.join("real")).expect("dir");
         let real = dir.join("real").join("config.json");
         std::fs::write(&real, "old").expect("write");
+        let middle = dir.join("middle.json");
+        std::os::unix::fs::symlink("real/config.json", &middle).expect("link");
         let link = dir.join("config.json");
-        std::os::unix::fs::symlink("real/config.json", &link).expect("link");
+        std::os::unix::fs::symlink("middle.json", &link).expect("link");
         write_atomically(&link, b"new").expect("written");
-        assert!(std::fs::symlink_metadata(&link)
-            .expect("meta")
-            .file_type()
-            .is_symlink());
+        for kept in [&link, &middle] {
+            assert!(std::fs::symlink_metadata(kept)
+                .expect("meta")
+                .file_type()
+                .is_symlink());
+        }
         assert_eq!(std::fs::read(&real).expect("read"), b"new");
+        // A dangling link names the file to create.
+        let dangling = dir.join("dangling.json");
+        std::os::unix::fs::symlink("real/new.json", &dangling).expect("link");
+        write_atomically(&dangling, b"made").expect("written");
+        assert_eq!(
+            std::fs::read(dir.join("real").join("new.json")).expect("read"),
+            b"made"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
