@@ -370,9 +370,17 @@ impl SettingsBuilder {
                 CredentialsProvider::Cached(Arc::new(cache))
             }
         };
+        // The config file's endpoints, else the profile's (the environment's
+        // endpoint variables win over both; see `endpoint`).
         let configured_runtime_url =
-            shared.configured_endpoint_url(&env, "BEDROCK_RUNTIME", "bedrock_runtime");
-        let configured_control_url = shared.configured_endpoint_url(&env, "BEDROCK", "bedrock");
+            config.endpoints.runtime.clone().or_else(|| {
+                shared.configured_endpoint_url(&env, "BEDROCK_RUNTIME", "bedrock_runtime")
+            });
+        let configured_control_url = config
+            .endpoints
+            .control
+            .clone()
+            .or_else(|| shared.configured_endpoint_url(&env, "BEDROCK", "bedrock"));
         let settings = Settings {
             env,
             http,

@@ -1,11 +1,12 @@
 //! The config file as a raw JSON document, edited by dotted key
-//! (`discovery.region`, `models.0.id` or `models[0].id`) and saved atomically.
+//! (`discovery.region`, `models.0.id` or `models[0].id`) and saved atomically
+//! as a private file.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::{write_atomically, Config, ConfigError};
+use super::{shared_mode, write_atomically, Config, ConfigError};
 
 /// The raw config document at a path (an empty object when the file is missing).
 ///
@@ -43,6 +44,20 @@ impl ConfigDocument {
             root: Value::Object(Map::new()),
             exists: false,
         }
+    }
+
+    /// A document holding `root` (a JSON object), to be saved at `path`.
+    pub fn with_value(path: impl Into<PathBuf>, root: Value) -> Result<Self, ConfigError> {
+        let mut document = ConfigDocument::empty(path);
+        if !root.is_object() {
+            return Err(ConfigError::new(
+                &document.display_name(),
+                None,
+                "the top level is not a JSON object",
+            ));
+        }
+        document.root = root;
+        Ok(document)
     }
 
     /// Reads the document at `path`; a missing file is an empty document.
@@ -210,13 +225,20 @@ impl ConfigDocument {
     }
 
     /// Validates, then writes the document atomically (a temporary file and a
-    /// rename), creating the directory. An invalid document is not written.
-    /// Returns the unknown-key warnings.
+    /// rename) with mode `0600`, creating the folder (`0700`). An invalid
+    /// document is not written. Returns the warnings: unknown keys, and a file
+    /// that others could read before (it is `0600` now).
     pub fn save(&mut self) -> Result<Vec<String>, ConfigError> {
-        let (_, warnings) = self.validate()?;
+        let (_, mut warnings) = self.validate()?;
         let mut text = serde_json::to_string_pretty(&self.root)
             .map_err(|e| ConfigError::new(&self.display_name(), None, e.to_string()))?;
         text.push('\n');
+        if let Some(mode) = shared_mode(&self.path) {
+            warnings.push(format!(
+                "{}: was mode {mode:04o}, open to other users; written back as 0600",
+                self.display_name()
+            ));
+        }
         write_atomically(&self.path, text.as_bytes()).map_err(|e| {
             ConfigError::new(&self.display_name(), None, format!("cannot save: {e}"))
         })?;

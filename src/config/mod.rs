@@ -1,13 +1,22 @@
 //! The config file (DESIGN.md, "Config file"): where it lives ([`locate`]), its
-//! typed form ([`Config`], read and validated by [`Config::from_value`]), and
-//! the raw JSON document that `bedrock-lite config get/set/unset` edits by
-//! dotted key ([`ConfigDocument`]).
+//! typed form ([`Config`], read and validated by [`Config::from_value`]), the
+//! raw JSON document that `bedrock-lite config get/set/unset` edits by dotted
+//! key ([`ConfigDocument`]), OpenClaw's names for our keys ([`canonical_key`]),
+//! and the import of an OpenClaw config ([`openclaw`], read by [`json5`]).
 //!
-//! Invalid values are errors that name the file and the dotted key at fault
+//! A missing file is an empty config, wherever its path came from (as a missing
+//! `AWS_CONFIG_FILE` is for the AWS SDKs). Invalid values are errors that name
+//! the file and the dotted key at fault
 //! (`config.json: guardrail.streamProcessingMode: expected "sync" or "async", got "fast"`);
-//! unknown keys are warnings (`config.json: unknown key discovery.refreshIntervl`).
+//! unknown keys are warnings that name a known key when one is close
+//! (`config.json: unknown key discovery.refreshIntervl (did you mean discovery.refreshInterval?)`).
+//! The file is written private (`0600`, its folder `0700`) and atomically.
 
 mod document;
+pub mod json5;
+mod keys;
+pub mod openclaw;
+mod private_file;
 mod validate;
 
 use std::fmt;
@@ -18,6 +27,9 @@ use crate::env::Env;
 use crate::types::{GuardrailConfiguration, GuardrailStreamProcessingMode, GuardrailTrace};
 
 pub use document::ConfigDocument;
+pub use keys::{canonical_key, suggest};
+pub(crate) use private_file::shared_mode;
+pub use private_file::write_atomically;
 
 /// The environment variable that names the config file.
 pub const CONFIG_ENV_VAR: &str = "BEDROCK_LITE_CONFIG";
@@ -37,6 +49,10 @@ pub struct Config {
     pub models: Vec<ConfiguredModel>,
     /// `embeddings`: the default embedding model.
     pub embeddings: Option<Embeddings>,
+    /// `endpoints`: the Bedrock endpoints to use instead of the region's.
+    pub endpoints: Endpoints,
+    /// `gateway`: the OpenAI-compatible gateway (`bedrock-lite serve`).
+    pub gateway: Gateway,
 }
 
 /// `discovery.enabled`: when model discovery runs.
@@ -158,6 +174,69 @@ pub struct Embeddings {
     pub dimensions: Option<u32>,
 }
 
+/// The `endpoints` object: base URLs for the two Bedrock services, as
+/// `--endpoint-url` gives for both. Each is an `https://` URL (or `http://` to a
+/// loopback host), stored without a trailing `/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Endpoints {
+    /// `runtime`: the `bedrock-runtime` endpoint (Converse, InvokeModel, ...).
+    pub runtime: Option<String>,
+    /// `control`: the `bedrock` control-plane endpoint (model and profile lists).
+    pub control: Option<String>,
+}
+
+/// The `gateway` object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gateway {
+    /// `maxConcurrent`: requests served at once (default 256).
+    pub max_concurrent: u32,
+    /// `keys`: the keys clients may use; none serves unauthenticated on loopback.
+    pub keys: Vec<GatewayKey>,
+    /// `promptCaching`: whether the gateway adds cache points itself.
+    pub prompt_caching: PromptCaching,
+    /// `keepaliveSeconds`: silence before a `: keepalive` line in a stream (default 15).
+    pub keepalive_seconds: u32,
+    /// `listen`: `HOST:PORT` to serve on, when `--listen` is not given.
+    pub listen: Option<String>,
+}
+
+impl Default for Gateway {
+    fn default() -> Self {
+        Gateway {
+            max_concurrent: 256,
+            keys: Vec::new(),
+            prompt_caching: PromptCaching::default(),
+            keepalive_seconds: 15,
+            listen: None,
+        }
+    }
+}
+
+/// `gateway.promptCaching`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum PromptCaching {
+    /// `"auto"`: cache points after the system prompt and after the tools.
+    Auto,
+    /// `"off"` (the default): only the cache points clients ask for.
+    #[default]
+    Off,
+}
+
+/// One entry of `gateway.keys`: a client key, stored as its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayKey {
+    /// `name`: who holds the key (unique).
+    pub name: String,
+    /// `sha256`: the SHA-256 of the key, 64 lower-case hex digits.
+    pub sha256: String,
+    /// `models`: the model refs the key may use; `None` allows every model.
+    pub models: Option<Vec<String>>,
+    /// `rpm`: requests per minute allowed.
+    pub rpm: Option<u32>,
+    /// `tpm`: tokens per minute allowed.
+    pub tpm: Option<u32>,
+}
+
 /// A config file that cannot be used: one line naming the file and the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -191,36 +270,27 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Where the config file is, and whether the user named it.
+/// Where the config file is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigLocation {
     /// The path in use.
     pub path: PathBuf,
-    /// `true` when `--config` or `$BEDROCK_LITE_CONFIG` named it (then a missing
-    /// file is an error when loading); `false` for the default path.
-    pub explicit: bool,
 }
 
 /// The config file: `flag` (`--config FILE`), else `$BEDROCK_LITE_CONFIG`, else
 /// `$XDG_CONFIG_HOME/bedrock-lite/config.json`, else
 /// `~/.config/bedrock-lite/config.json`; `None` when there is no home either.
 pub fn locate(flag: Option<&Path>, env: &Env) -> Option<ConfigLocation> {
-    let explicit = flag
+    let path = match flag
         .map(Path::to_path_buf)
-        .or_else(|| env.non_blank_var(CONFIG_ENV_VAR).map(PathBuf::from));
-    if let Some(path) = explicit {
-        return Some(ConfigLocation {
-            path,
-            explicit: true,
-        });
-    }
-    let path = xdg_dir(env, "XDG_CONFIG_HOME", ".config")?
-        .join("bedrock-lite")
-        .join("config.json");
-    Some(ConfigLocation {
-        path,
-        explicit: false,
-    })
+        .or_else(|| env.non_blank_var(CONFIG_ENV_VAR).map(PathBuf::from))
+    {
+        Some(named) => named,
+        None => xdg_dir(env, "XDG_CONFIG_HOME", ".config")?
+            .join("bedrock-lite")
+            .join("config.json"),
+    };
+    Some(ConfigLocation { path })
 }
 
 /// An XDG base directory: `$VAR` when it is an absolute path, else `~/fallback`.
@@ -232,18 +302,10 @@ pub(crate) fn xdg_dir(env: &Env, var: &str, fallback: &str) -> Option<PathBuf> {
 }
 
 impl Config {
-    /// Reads and validates the config file at `location`; a missing default file
-    /// is an empty config. Returns the config and the unknown-key warnings.
+    /// Reads and validates the config file at `location`; a missing file is an
+    /// empty config. Returns the config and the unknown-key warnings.
     pub fn load(location: &ConfigLocation) -> Result<(Config, Vec<String>), ConfigError> {
-        let document = ConfigDocument::load(&location.path)?;
-        if !document.exists() && location.explicit {
-            return Err(ConfigError::new(
-                &document.display_name(),
-                None,
-                "no such file",
-            ));
-        }
-        document.validate()
+        ConfigDocument::load(&location.path)?.validate()
     }
 
     /// Validates a parsed config document; errors and warnings name `file`.
@@ -269,31 +331,6 @@ pub fn discovery_should_run(config: &Config, env: &Env) -> bool {
                 || set("AWS_PROFILE")
         }
     }
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory
-/// (created if missing), then a rename over the target.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
-    let written = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    if written.is_err() {
-        // Best effort: do not leave the temporary file behind.
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
 }
 
 #[cfg(test)]

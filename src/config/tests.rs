@@ -132,7 +132,7 @@ fn unknown_keys_are_warnings() {
         warnings,
         [
             "config.json: unknown key colour",
-            "config.json: unknown key discovery.refreshIntervl",
+            "config.json: unknown key discovery.refreshIntervl (did you mean discovery.refreshInterval?)",
             "config.json: unknown key models[0].extra",
         ]
     );
@@ -193,7 +193,6 @@ fn locations() {
         found.path,
         Path::new("/home/ann/.config/bedrock-lite/config.json")
     );
-    assert!(!found.explicit);
     let env = Env::from_vars([("HOME", "/home/ann"), ("XDG_CONFIG_HOME", "/xdg")]);
     assert_eq!(
         locate(None, &env).expect("path").path,
@@ -206,34 +205,23 @@ fn locations() {
     );
     let env = Env::from_vars([("BEDROCK_LITE_CONFIG", "/etc/b.json"), ("HOME", "/h")]);
     let found = locate(None, &env).expect("path");
-    assert_eq!(
-        (found.path.as_path(), found.explicit),
-        (Path::new("/etc/b.json"), true)
-    );
+    assert_eq!(found.path, Path::new("/etc/b.json"));
     let flag = locate(Some(Path::new("/flag.json")), &env).expect("path");
     assert_eq!(flag.path, Path::new("/flag.json"));
     assert_eq!(locate(None, &Env::from_vars([("X", "y")])), None);
 }
 
 #[test]
-fn missing_files() {
+fn a_missing_file_is_an_empty_config() {
     let dir = temp_dir();
-    let default = ConfigLocation {
-        path: dir.join("config.json"),
-        explicit: false,
-    };
-    assert_eq!(
-        Config::load(&default).expect("empty"),
-        (Config::default(), Vec::new())
-    );
-    let explicit = ConfigLocation {
-        explicit: true,
-        ..default
-    };
-    assert!(Config::load(&explicit)
-        .expect_err("missing")
-        .to_string()
-        .ends_with("config.json: no such file"));
+    for path in [dir.join("config.json"), dir.join("no").join("folder.json")] {
+        let location = ConfigLocation { path };
+        assert_eq!(
+            Config::load(&location).expect("empty"),
+            (Config::default(), Vec::new())
+        );
+    }
+    assert!(!dir.exists());
 }
 
 #[test]
@@ -281,11 +269,7 @@ fn dotted_keys_round_trip_and_save_atomically() {
     );
     assert_eq!(doc.get("discovery.nothing").expect("key"), None);
     assert_eq!(doc.get("region.deeper").expect("key"), None);
-    let (config, _) = Config::load(&ConfigLocation {
-        path: path.clone(),
-        explicit: true,
-    })
-    .expect("valid");
+    let (config, _) = Config::load(&ConfigLocation { path: path.clone() }).expect("valid");
     assert_eq!(config.discovery.enabled, DiscoveryMode::On);
     assert_eq!(config.models[0].max_tokens, Some(100));
 
@@ -328,7 +312,9 @@ fn invalid_documents_are_not_saved() {
     doc.set("discovery.refreshIntervl", "5").expect("set");
     let warnings = doc.save().expect("valid");
     assert_eq!(warnings.len(), 1);
-    assert!(warnings[0].ends_with("unknown key discovery.refreshIntervl"));
+    assert!(warnings[0].ends_with(
+        "unknown key discovery.refreshIntervl (did you mean discovery.refreshInterval?)"
+    ));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -373,5 +359,183 @@ fn unreadable_documents_name_the_file() {
     );
     std::fs::write(&path, "[]").expect("write");
     assert!(ConfigDocument::load(&path).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn endpoints_are_checked_urls() {
+    let (config, warnings) = check(json!({"endpoints": {
+        "runtime": "https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com/",
+        "control": "http://localhost:4599"
+    }}))
+    .expect("valid");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(
+        config.endpoints,
+        Endpoints {
+            runtime: Some("https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com".into()),
+            control: Some("http://localhost:4599".into()),
+        }
+    );
+    for (value, expected) in [
+        (json!({"endpoints": {"runtime": "http://example.com"}}),
+         "config.json: endpoints.runtime: expected an http(s) URL: plain http:// is only allowed to a loopback host"),
+        (json!({"endpoints": {"control": "ftp://example.com"}}),
+         "config.json: endpoints.control: expected an http(s) URL: the scheme must be https://"),
+        (json!({"endpoints": {"control": "https://user:pw@example.com"}}),
+         "config.json: endpoints.control: expected an http(s) URL: the URL must not contain a user name or password"),
+        (json!({"endpoints": {"runtime": "not a url"}}), "config.json: endpoints.runtime: expected an http(s) URL: "),
+        (json!({"endpoints": "https://example.com"}), "config.json: endpoints: expected an object, got a string"),
+    ] {
+        let message = error(value);
+        assert!(message.starts_with(expected), "{message}\n  expected {expected}");
+        assert!(!message.contains("pw@"), "{message}");
+    }
+}
+
+#[test]
+fn the_gateway_object() {
+    let hash = "AB".repeat(32);
+    let (config, warnings) = check(json!({"gateway": {
+        "maxConcurrent": 8, "promptCaching": "auto", "keepaliveSeconds": 5, "listen": "[::1]:0",
+        "keys": [
+            {"name": "team-a", "sha256": hash, "models": ["amazon-bedrock/us.anthropic.claude-sonnet-4-6"], "rpm": 60},
+            {"name": "team-b", "sha256": "0".repeat(64), "tpm": 1000}
+        ]
+    }}))
+    .expect("valid");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let gateway = config.gateway;
+    assert_eq!(
+        (
+            gateway.max_concurrent,
+            gateway.prompt_caching,
+            gateway.keepalive_seconds
+        ),
+        (8, PromptCaching::Auto, 5)
+    );
+    assert_eq!(gateway.listen.as_deref(), Some("[::1]:0"));
+    assert_eq!(gateway.keys[0].sha256, "ab".repeat(32));
+    assert_eq!(gateway.keys[0].rpm, Some(60));
+    assert_eq!(gateway.keys[1].models, None);
+    assert_eq!(gateway.keys[1].tpm, Some(1000));
+    assert_eq!(Config::default().gateway, Gateway::default());
+    assert_eq!(Gateway::default().max_concurrent, 256);
+    assert_eq!(Gateway::default().prompt_caching, PromptCaching::Off);
+
+    let key = |extra: serde_json::Value| {
+        let mut key = json!({"name": "k", "sha256": "a".repeat(64)});
+        if let (Some(key), Some(extra)) = (key.as_object_mut(), extra.as_object()) {
+            key.extend(extra.clone());
+        }
+        key
+    };
+    for (value, expected) in [
+        (
+            json!({"gateway": {"promptCaching": "always"}}),
+            "config.json: gateway.promptCaching: expected \"auto\" or \"off\", got \"always\"",
+        ),
+        (
+            json!({"gateway": {"maxConcurrent": 0}}),
+            "config.json: gateway.maxConcurrent: expected a whole number from 1",
+        ),
+        (
+            json!({"gateway": {"listen": "localhost"}}),
+            "config.json: gateway.listen: expected HOST:PORT",
+        ),
+        (
+            json!({"gateway": {"listen": "host:99999"}}),
+            "config.json: gateway.listen: expected HOST:PORT",
+        ),
+        (
+            json!({"gateway": {"keys": {}}}),
+            "config.json: gateway.keys: expected a list, got an object",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({"sha256": "abc"}))]}}),
+            "config.json: gateway.keys[0].sha256: expected the key's SHA-256 as 64 hex digits",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({"name": null}))]}}),
+            "config.json: gateway.keys[0].name: is required",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({})), key(json!({}))]}}),
+            "config.json: gateway.keys[1].name: \"k\" is already the name of gateway.keys[0]",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({"models": ["ok.model", "bad model"]}))]}}),
+            "config.json: gateway.keys[0].models[1]: invalid model ref",
+        ),
+        (
+            json!({"gateway": {"keys": [key(json!({"rpm": 0}))]}}),
+            "config.json: gateway.keys[0].rpm: expected a whole number from 1",
+        ),
+    ] {
+        let message = error(value);
+        assert!(
+            message.starts_with(expected),
+            "{message}\n  expected {expected}"
+        );
+    }
+    let (_, warnings) =
+        check(json!({"gateway": {"keepalive": 3, "keys": [key(json!({"modles": []}))]}}))
+            .expect("valid");
+    assert_eq!(
+        warnings,
+        [
+            "config.json: unknown key gateway.keepalive",
+            "config.json: unknown key gateway.keys[0].modles (did you mean gateway.keys[0].models?)",
+        ]
+    );
+}
+
+#[test]
+fn misspelt_top_level_keys_name_the_known_one() {
+    let (_, warnings) =
+        check(json!({"gaurdrail": {"trace": "enabled"}, "modle": "x.y"})).expect("valid");
+    assert_eq!(
+        warnings,
+        [
+            "config.json: unknown key gaurdrail (did you mean guardrail?)",
+            "config.json: unknown key modle (did you mean model?)",
+        ]
+    );
+}
+
+#[test]
+fn documents_from_values() {
+    let doc = ConfigDocument::with_value("c.json", json!({"region": "eu-west-1"})).expect("object");
+    assert_eq!(doc.get("region").expect("key"), Some(&json!("eu-west-1")));
+    assert!(!doc.exists());
+    let message = ConfigDocument::with_value("c.json", json!([1]))
+        .expect_err("not an object")
+        .to_string();
+    assert_eq!(message, "c.json: the top level is not a JSON object");
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_keeps_the_file_private_and_says_when_it_was_not() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir();
+    let path = dir.join("folder").join("config.json");
+    let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    let mut doc = ConfigDocument::load(&path).expect("empty");
+    doc.set("region", "eu-west-1").expect("set");
+    assert!(doc.save().expect("saved").is_empty());
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&dir.join("folder")), 0o700);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let warnings = doc.save().expect("saved");
+    assert_eq!(
+        warnings,
+        [format!(
+            "{}: was mode 0644, open to other users; written back as 0600",
+            path.display()
+        )]
+    );
+    assert_eq!(mode(&path), 0o600);
+    assert!(doc.save().expect("saved").is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }

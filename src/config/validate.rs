@@ -3,8 +3,13 @@
 
 use serde_json::{Map, Value};
 
-use super::{ConfigError, ConfiguredModel, Cost, Discovery, DiscoveryMode, Embeddings, Guardrail};
-use crate::config::Config;
+use super::keys::{self, Field};
+use super::{
+    Config, ConfigError, ConfiguredModel, Cost, Discovery, DiscoveryMode, Embeddings, Endpoints,
+    Gateway, GatewayKey, Guardrail, PromptCaching,
+};
+use crate::endpoint::{self, EndpointError, EndpointSettings, Service};
+use crate::env::Env;
 use crate::model_ref::ModelRef;
 use crate::types::{GuardrailStreamProcessingMode, GuardrailTrace};
 
@@ -28,20 +33,27 @@ impl<'f> Reader<'f> {
         ConfigError::new(self.file, Some(key), message)
     }
 
-    /// `value` as an object at `path`, warning about keys not in `known`.
+    /// `value` as an object at `path`, warning about members not in `known`
+    /// (naming the known key that an unknown one may be a misspelling of).
     fn object<'v>(
         &mut self,
         value: &'v Value,
         path: &str,
-        known: &[&str],
+        known: &[Field],
     ) -> Result<Obj<'v>, ConfigError> {
         let Value::Object(map) = value else {
             return Err(self.error(path, format!("expected an object, got {}", kind(value))));
         };
-        for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
+        for key in map
+            .keys()
+            .filter(|k| !known.iter().any(|f| f.name == k.as_str()))
+        {
             let dotted = join(path, key);
+            let hint = keys::suggest(&dotted)
+                .map(|known| format!(" (did you mean {known}?)"))
+                .unwrap_or_default();
             self.warnings
-                .push(format!("{}: unknown key {dotted}", self.file));
+                .push(format!("{}: unknown key {dotted}{hint}", self.file));
         }
         Ok(Obj {
             path: path.to_owned(),
@@ -81,6 +93,28 @@ impl<'f> Reader<'f> {
             ModelRef::parse(text).map_err(|e| self.error(&join(&obj.path, key), e.to_string()))?;
         }
         Ok(value)
+    }
+
+    /// A Bedrock endpoint URL, checked as `--endpoint-url` is, in its
+    /// normalised form (no trailing `/`).
+    fn endpoint_url(&self, obj: &Obj<'_>, key: &str) -> Result<Option<String>, ConfigError> {
+        let Some(url) = self.string(obj, key)? else {
+            return Ok(None);
+        };
+        let settings = EndpointSettings {
+            endpoint_url: Some(&url),
+            ..EndpointSettings::default()
+        };
+        // Only the URL matters here: no region, no endpoint variables.
+        let no_env = Env::from_vars(std::iter::empty::<(String, String)>());
+        match endpoint::resolve(Service::BedrockRuntime, &settings, &no_env) {
+            Ok(endpoint) => Ok(Some(endpoint.url)),
+            Err(EndpointError::InvalidUrl { reason, .. }) => Err(self.error(
+                &join(&obj.path, key),
+                format!("expected an http(s) URL: {reason}"),
+            )),
+            Err(other) => Err(self.error(&join(&obj.path, key), other.to_string())),
+        }
     }
 
     fn bool(&self, obj: &Obj<'_>, key: &str) -> Result<Option<bool>, ConfigError> {
@@ -211,18 +245,7 @@ pub(super) fn config(value: &Value, file: &str) -> Result<(Config, Vec<String>),
         warnings: Vec::new(),
     };
     let root = reader
-        .object(
-            value,
-            "",
-            &[
-                "region",
-                "model",
-                "discovery",
-                "guardrail",
-                "models",
-                "embeddings",
-            ],
-        )
+        .object(value, "", keys::ROOT)
         .map_err(|_| ConfigError::new(file, None, "the top level is not a JSON object"))?;
     let mut config = Config {
         region: reader.string(&root, "region")?,
@@ -248,29 +271,118 @@ pub(super) fn config(value: &Value, file: &str) -> Result<(Config, Vec<String>),
         }
     }
     if let (path, Some(value)) = reader.member(&root, "embeddings") {
-        let obj = reader.object(value, &path, &["model", "dimensions"])?;
+        let obj = reader.object(value, &path, keys::EMBEDDINGS)?;
         config.embeddings = Some(Embeddings {
             model: reader.required_string(&obj, "model")?,
             dimensions: reader.u32(&obj, "dimensions")?,
         });
     }
+    if let (path, Some(value)) = reader.member(&root, "endpoints") {
+        let obj = reader.object(value, &path, keys::ENDPOINTS)?;
+        config.endpoints = Endpoints {
+            runtime: reader.endpoint_url(&obj, "runtime")?,
+            control: reader.endpoint_url(&obj, "control")?,
+        };
+    }
+    if let (path, Some(value)) = reader.member(&root, "gateway") {
+        config.gateway = gateway(&mut reader, value, &path)?;
+    }
     Ok((config, reader.warnings))
 }
 
+fn gateway(reader: &mut Reader<'_>, value: &Value, path: &str) -> Result<Gateway, ConfigError> {
+    let obj = reader.object(value, path, keys::GATEWAY)?;
+    let defaults = Gateway::default();
+    let mut keys = Vec::new();
+    if let (keys_path, Some(value)) = reader.member(&obj, "keys") {
+        let Value::Array(items) = value else {
+            return Err(reader.error(&keys_path, format!("expected a list, got {}", kind(value))));
+        };
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{keys_path}[{i}]");
+            let key = gateway_key(reader, item, &at)?;
+            if let Some(first) = keys.iter().position(|k: &GatewayKey| k.name == key.name) {
+                return Err(reader.error(
+                    &format!("{at}.name"),
+                    format!("{:?} is already the name of {keys_path}[{first}]", key.name),
+                ));
+            }
+            keys.push(key);
+        }
+    }
+    let listen = reader.string(&obj, "listen")?;
+    if let Some(listen) = &listen {
+        if !is_host_port(listen) {
+            return Err(reader.error(
+                &join(path, "listen"),
+                format!("expected HOST:PORT (like 127.0.0.1:4600), got {listen:?}"),
+            ));
+        }
+    }
+    Ok(Gateway {
+        max_concurrent: reader
+            .u32(&obj, "maxConcurrent")?
+            .unwrap_or(defaults.max_concurrent),
+        keys,
+        prompt_caching: match reader
+            .choice::<String>(&obj, "promptCaching", &["auto", "off"])?
+            .as_deref()
+        {
+            Some("auto") => PromptCaching::Auto,
+            Some(_) => PromptCaching::Off,
+            None => defaults.prompt_caching,
+        },
+        keepalive_seconds: reader
+            .u32(&obj, "keepaliveSeconds")?
+            .unwrap_or(defaults.keepalive_seconds),
+        listen,
+    })
+}
+
+fn gateway_key(
+    reader: &mut Reader<'_>,
+    value: &Value,
+    path: &str,
+) -> Result<GatewayKey, ConfigError> {
+    let obj = reader.object(value, path, keys::GATEWAY_KEY)?;
+    let name = reader.required_string(&obj, "name")?;
+    let sha256 = reader.required_string(&obj, "sha256")?.to_ascii_lowercase();
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(reader.error(
+            &join(path, "sha256"),
+            "expected the key's SHA-256 as 64 hex digits",
+        ));
+    }
+    let models = reader.string_list(&obj, "models", None)?;
+    for (i, model) in models.iter().flatten().enumerate() {
+        ModelRef::parse(model)
+            .map_err(|e| reader.error(&format!("{path}.models[{i}]"), e.to_string()))?;
+    }
+    Ok(GatewayKey {
+        name,
+        sha256,
+        models,
+        rpm: reader.u32(&obj, "rpm")?,
+        tpm: reader.u32(&obj, "tpm")?,
+    })
+}
+
+/// `HOST:PORT`: a non-empty host (an IPv6 address in brackets) and a port number.
+fn is_host_port(text: &str) -> bool {
+    let Some((host, port)) = text.rsplit_once(':') else {
+        return false;
+    };
+    let host_ok = match host.strip_prefix('[') {
+        Some(v6) => v6
+            .strip_suffix(']')
+            .is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok()),
+        None => !host.is_empty() && !host.contains([':', '/', ' ']),
+    };
+    host_ok && port.parse::<u16>().is_ok()
+}
+
 fn discovery(reader: &mut Reader<'_>, value: &Value, path: &str) -> Result<Discovery, ConfigError> {
-    let obj = reader.object(
-        value,
-        path,
-        &[
-            "enabled",
-            "region",
-            "providerFilter",
-            "refreshInterval",
-            "defaultContextWindow",
-            "defaultMaxTokens",
-            "includeInferenceProfiles",
-        ],
-    )?;
+    let obj = reader.object(value, path, keys::DISCOVERY)?;
     let defaults = Discovery::default();
     let enabled = match reader.member(&obj, "enabled") {
         (_, None) => DiscoveryMode::Auto,
@@ -306,16 +418,7 @@ fn discovery(reader: &mut Reader<'_>, value: &Value, path: &str) -> Result<Disco
 }
 
 fn guardrail(reader: &mut Reader<'_>, value: &Value, path: &str) -> Result<Guardrail, ConfigError> {
-    let obj = reader.object(
-        value,
-        path,
-        &[
-            "guardrailIdentifier",
-            "guardrailVersion",
-            "streamProcessingMode",
-            "trace",
-        ],
-    )?;
+    let obj = reader.object(value, path, keys::GUARDRAIL)?;
     Ok(Guardrail {
         guardrail_identifier: reader.required_string(&obj, "guardrailIdentifier")?,
         // `config set guardrail.guardrailVersion 1` stores a number: take it as text.
@@ -341,29 +444,13 @@ fn configured_model(
     value: &Value,
     path: &str,
 ) -> Result<ConfiguredModel, ConfigError> {
-    let obj = reader.object(
-        value,
-        path,
-        &[
-            "id",
-            "name",
-            "reasoning",
-            "input",
-            "contextWindow",
-            "maxTokens",
-            "cost",
-        ],
-    )?;
+    let obj = reader.object(value, path, keys::MODEL)?;
     let id = reader.required_string(&obj, "id")?;
     ModelRef::parse(&id).map_err(|e| reader.error(&join(path, "id"), e.to_string()))?;
     let cost = match reader.member(&obj, "cost") {
         (_, None) => None,
         (cost_path, Some(value)) => {
-            let cost = reader.object(
-                value,
-                &cost_path,
-                &["input", "output", "cacheRead", "cacheWrite"],
-            )?;
+            let cost = reader.object(value, &cost_path, keys::COST)?;
             Some(Cost {
                 input: reader.price(&cost, "input")?,
                 output: reader.price(&cost, "output")?,

@@ -16,8 +16,8 @@
 //!   foundation models only);
 //! * a profile takes its backing model's capabilities, else the known-model
 //!   table's ([`catalog`](super::catalog)), else the configured defaults;
-//! * configured models override the entry with their id, or are added as
-//!   `configured`;
+//! * configured models override the entry with their id (`amazon-bedrock/<id>`
+//!   is `<id>`), or are added as `configured` under the id without that prefix;
 //! * the result is sorted by id.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -214,13 +214,15 @@ pub fn discover(
     }
 
     for model in configured {
-        let entry = out.entry(model.id.clone()).or_insert_with(|| {
-            let caps = capabilities(&model.id, None, settings);
-            let parsed = ModelRef::parse(&model.id).ok();
+        // `amazon-bedrock/<id>` is the same model as `<id>`.
+        let parsed = ModelRef::parse(&model.id).ok();
+        let id = parsed.as_ref().map_or(model.id.as_str(), ModelRef::id);
+        let entry = out.entry(id.to_owned()).or_insert_with(|| {
+            let caps = capabilities(id, None, settings);
             DiscoveredModel {
-                id: model.id.clone(),
-                name: model.id.clone(),
-                provider: id_provider(&model.id).unwrap_or_default(),
+                id: id.to_owned(),
+                name: id.to_owned(),
+                provider: id_provider(id).unwrap_or_default(),
                 kind: ModelEntryKind::Configured,
                 region: parsed
                     .as_ref()

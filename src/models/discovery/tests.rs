@@ -302,6 +302,63 @@ fn configured_models_override_and_add() {
 }
 
 #[test]
+fn an_amazon_bedrock_prefixed_model_is_the_same_model() {
+    let configured = |id: String| ConfiguredModel {
+        id,
+        name: Some("Mine".into()),
+        reasoning: Some(true),
+        input: None,
+        context_window: Some(100_000),
+        max_tokens: None,
+        cost: None,
+    };
+    let profiles = [profile(&format!("us.{OPUS}"), &[OPUS])];
+    let foundation = [fm(OPUS, "Anthropic", &["INFERENCE_PROFILE"])];
+    let found = discover(
+        &foundation,
+        &profiles,
+        &Discovery::default(),
+        "us-east-1",
+        &[configured(format!("amazon-bedrock/us.{OPUS}"))],
+    );
+    assert_eq!(ids(&found), [format!("us.{OPUS}")]);
+    let entry = &found[0];
+    assert_eq!(entry.kind, ModelEntryKind::InferenceProfile);
+    assert_eq!(
+        (entry.name.as_str(), entry.context_window, entry.reasoning),
+        ("Mine", 100_000, true)
+    );
+
+    // Not discovered: added once, under the id without the prefix.
+    let found = discover(
+        &[],
+        &[],
+        &Discovery::default(),
+        "us-east-1",
+        &[configured(format!("amazon-bedrock/{COHERE}"))],
+    );
+    assert_eq!(ids(&found), [COHERE]);
+    assert_eq!(found[0].kind, ModelEntryKind::Configured);
+    assert_eq!(found[0].provider, "cohere");
+
+    // Both spellings configured: one row, the later one's values on top.
+    let mut later = configured(COHERE.to_owned());
+    later.name = Some("Later".into());
+    let found = discover(
+        &[fm(COHERE, "Cohere", &["ON_DEMAND"])],
+        &[],
+        &Discovery::default(),
+        "us-east-1",
+        &[configured(format!("amazon-bedrock/{COHERE}")), later],
+    );
+    assert_eq!(ids(&found), [COHERE]);
+    assert_eq!(
+        (found[0].name.as_str(), found[0].context_window),
+        ("Later", 100_000)
+    );
+}
+
+#[test]
 fn output_is_deterministic() {
     let foundation = [
         fm(COHERE, "Cohere", &["ON_DEMAND"]),
