@@ -52,6 +52,8 @@ pub mod emulator;
 pub mod endpoint;
 pub mod env;
 pub mod eventstream;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod http;
 pub mod model_ref;
 pub mod models;
