@@ -60,7 +60,9 @@ fuzz_target!(|data: &[u8]| {
         }
         for model in &models {
             let from_input = match model.kind {
-                ModelEntryKind::FoundationModel => foundation.iter().any(|m| m.model_id == model.id),
+                ModelEntryKind::FoundationModel => {
+                    foundation.iter().any(|m| m.model_id == model.id)
+                }
                 ModelEntryKind::InferenceProfile => {
                     include_inference_profiles
                         && profiles.iter().any(|p| p.callable_id() == model.id)

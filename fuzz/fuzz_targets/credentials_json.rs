@@ -11,8 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use bedrock_lite::credentials::process::parse_output;
 use bedrock_lite::fuzzing::{
-    credential_process_stderr, json_credentials, sso_cached_token, sso_error,
-    sso_role_credentials,
+    credential_process_stderr, json_credentials, sso_cached_token, sso_error, sso_role_credentials,
 };
 use bedrock_lite::http::BufferedResponse;
 use bytes::Bytes;
@@ -90,7 +89,9 @@ fn change_secrets(value: &mut Value) -> bool {
             }
             changed
         }
-        Value::Array(items) => items.iter_mut().fold(false, |changed, item| change_secrets(item) | changed),
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, item| change_secrets(item) | changed),
         _ => false,
     }
 }

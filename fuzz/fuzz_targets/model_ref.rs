@@ -48,7 +48,10 @@ fn decode_segment(segment: &str) -> Option<String> {
         match byte {
             b'%' => {
                 let hex = rest.get(..2)?;
-                if !hex.iter().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(b)) {
+                if !hex
+                    .iter()
+                    .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(b))
+                {
                     return None;
                 }
                 bytes.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);

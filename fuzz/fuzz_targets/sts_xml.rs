@@ -47,7 +47,9 @@ fuzz_target!(|data: &[u8]| {
         if !content.is_empty() {
             // The content is a slice of `xml`, just before `</name>`.
             let end = content.as_ptr() as usize - xml.as_ptr() as usize + content.len();
-            let after = xml.get(end..).expect("the content lies inside the document");
+            let after = xml
+                .get(end..)
+                .expect("the content lies inside the document");
             assert!(after.starts_with(&format!("</{name}>")));
             assert!(!content.contains(&format!("</{name}>")));
         }
