@@ -55,6 +55,8 @@ pub mod emulator;
 pub mod endpoint;
 pub mod env;
 pub mod eventstream;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 #[cfg(feature = "gateway")]
 pub mod gateway;
 pub mod http;

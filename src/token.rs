@@ -94,6 +94,9 @@ pub fn mint(
     ))
 }
 
+/// The longest a SigV4 presigned URL (and so a short-term key) can live: 7 days.
+const MAX_PRESIGNED_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// What a short-term key says about itself (nothing secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
@@ -111,9 +114,12 @@ pub struct TokenInfo {
 }
 
 impl TokenInfo {
-    /// When the key stops working (at the latest).
+    /// When the key stops working (at the latest). [`inspect`] refuses keys
+    /// whose expiry cannot be represented, so this does not saturate in practice.
     pub fn expires_at(&self) -> SystemTime {
-        self.issued_at + self.lifetime
+        self.issued_at
+            .checked_add(self.lifetime)
+            .unwrap_or(self.issued_at)
     }
 }
 
@@ -153,11 +159,24 @@ pub fn inspect(key: &str) -> Result<TokenInfo, TokenError> {
     let lifetime = param("X-Amz-Expires")?
         .parse::<u64>()
         .map_err(|_| malformed("its X-Amz-Expires is not a number of seconds"))?;
+    if lifetime > MAX_PRESIGNED_LIFETIME.as_secs() {
+        return Err(malformed(&format!(
+            "its X-Amz-Expires of {lifetime} s is more than a presigned URL can live ({} s)",
+            MAX_PRESIGNED_LIFETIME.as_secs()
+        )));
+    }
+    let lifetime = Duration::from_secs(lifetime);
+    let issued_at = SystemTime::from(issued_at);
+    if issued_at.checked_add(lifetime).is_none() {
+        return Err(malformed(
+            "its X-Amz-Date and X-Amz-Expires give no representable expiry",
+        ));
+    }
     Ok(TokenInfo {
         region,
         access_key_id,
-        issued_at: issued_at.into(),
-        lifetime: Duration::from_secs(lifetime),
+        issued_at,
+        lifetime,
         temporary_credentials: param("X-Amz-Security-Token").is_ok(),
     })
 }
@@ -223,6 +242,24 @@ mod tests {
         assert_eq!(info.issued_at, now);
         assert_eq!(info.expires_at(), now + MAX_LIFETIME);
         assert!(info.temporary_credentials);
+    }
+
+    #[test]
+    fn an_expiry_that_cannot_be_represented_is_refused_not_a_panic() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let key = mint(&creds(None), "us-east-1", MAX_LIFETIME, now).unwrap();
+        let url = String::from_utf8(base64::decode(&key[API_KEY_PREFIX.len()..]).unwrap()).unwrap();
+        for expires in ["18446744073709551615", "604801"] {
+            let crafted = url.replace("X-Amz-Expires=43200", &format!("X-Amz-Expires={expires}"));
+            let crafted = format!("{API_KEY_PREFIX}{}", base64::encode(crafted.as_bytes()));
+            let error = inspect(&crafted).unwrap_err().to_string();
+            assert!(error.contains("X-Amz-Expires"), "{error}");
+        }
+        let far = url.replace("X-Amz-Date=20231114T221320Z", "X-Amz-Date=99991231T235959Z");
+        let far = format!("{API_KEY_PREFIX}{}", base64::encode(far.as_bytes()));
+        if let Ok(info) = inspect(&far) {
+            assert!(info.expires_at() >= info.issued_at);
+        }
     }
 
     #[test]

@@ -29,7 +29,9 @@ fuzz_target!(|data: &[u8]| {
             };
             pulled += 1;
             let next = if lend {
-                decoder.next_message_ref().map(|m| m.map(|m| m.to_message()))
+                decoder
+                    .next_message_ref()
+                    .map(|m| m.map(|m| m.to_message()))
             } else {
                 decoder.next_message()
             };

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use arbitrary::Arbitrary;
 use bedrock_lite::http::{presign_url, sign_http_request, HttpRequest};
 use bedrock_lite::sigv4::{
-    Payload, RawRequest, SessionTokenPlacement, SignableRequest,
-    SignatureLocation, Signer, SigningContext, SigningIdentity, SigningScope, SigningSettings,
+    Payload, RawRequest, SessionTokenPlacement, SignableRequest, SignatureLocation, Signer,
+    SigningContext, SigningIdentity, SigningScope, SigningSettings,
 };
 use libfuzzer_sys::fuzz_target;
 

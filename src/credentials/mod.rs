@@ -186,7 +186,7 @@ pub mod region;
 // Sources that talk HTTP through `crate::http::HttpClient`.
 pub mod container;
 pub mod imds;
-mod json_credentials;
+pub(crate) mod json_credentials;
 pub mod sso;
 pub mod sts;
 pub mod web_identity;

@@ -88,7 +88,7 @@ fn failure(message: String) -> CredentialsError {
 }
 
 /// The first non-blank line of `stderr`, without control characters, bounded.
-fn stderr_excerpt(stderr: &[u8]) -> Option<String> {
+pub(crate) fn stderr_excerpt(stderr: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(stderr);
     let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
     let mut excerpt: String = line

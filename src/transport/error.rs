@@ -198,21 +198,22 @@ impl ServiceError {
             message: Option<String>,
         }
         let parsed: Body = serde_json::from_slice(body).unwrap_or_default();
+        // A code is kept on one line; one left empty (blank, or nothing but
+        // control characters) counts as none.
         let from_header = error_type
             .and_then(|value| value.split(':').next())
-            .map(str::trim)
+            .map(one_line)
             .filter(|code| !code.is_empty());
         let from_body = parsed
             .kind
             .as_deref()
             .map(|kind| kind.rsplit('#').next().unwrap_or(kind))
             .or(parsed.code.as_deref())
-            .map(str::trim)
+            .map(one_line)
             .filter(|code| !code.is_empty());
-        let code = match from_header.or(from_body) {
-            Some(code) => one_line(code),
-            None => default_code(status).to_owned(),
-        };
+        let code = from_header
+            .or(from_body)
+            .unwrap_or_else(|| default_code(status).to_owned());
         let message = match parsed.message {
             Some(message) => one_line(&message),
             None if body.is_empty() || is_json(body) => String::from("(no message)"),
@@ -383,9 +384,12 @@ mod tests {
 
     #[test]
     fn no_body_panics_and_messages_are_one_line() {
-        proptest::proptest!(|(status in 100u16..600, body in proptest::collection::vec(proptest::num::u8::ANY, 0..200))| {
-            let error = ServiceError::parse(status, None, &body);
+        proptest::proptest!(|(status in 100u16..600, body in proptest::collection::vec(proptest::num::u8::ANY, 0..200), header in proptest::option::of("\\PC{0,20}"))| {
+            let error = ServiceError::parse(status, header.as_deref(), &body);
             proptest::prop_assert!(!error.to_string().contains('\n'));
+            proptest::prop_assert!(!error.code.is_empty());
         });
+        let control = ServiceError::parse(400, None, b"{\"__type\":\"\\u0001\"}");
+        assert_eq!(control.code, "BadRequest");
     }
 }

@@ -8,7 +8,7 @@
 
 mod sha1;
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
@@ -128,7 +128,7 @@ fn cached_token(env: &Env, params: &SsoParams) -> Result<Secret, CredentialsErro
         ),
         env,
     );
-    let shown = path.display();
+    let shown = path.display().to_string();
     let login = login_hint(params);
     let error = |what: String| CredentialsError::ProviderError {
         source: SOURCE,
@@ -137,31 +137,27 @@ fn cached_token(env: &Env, params: &SsoParams) -> Result<Secret, CredentialsErro
     let text = env
         .read_to_string(&path)
         .map_err(|e| error(format!("failed to read `{shown}`: {e}")))?;
-    let cached: CachedToken = serde_json::from_str(&text).map_err(|e| {
-        error(format!(
-            "the SSO token cache `{shown}` is not valid JSON ({e})"
-        ))
-    })?;
+    token_from_cache(&text, &shown, env.now()).map_err(error)
+}
+
+/// The token in `text`, an SSO token cache file's contents, if it has not
+/// expired at `now`. Errors name the file as `shown`, never the token.
+pub(crate) fn token_from_cache(text: &str, shown: &str, now: SystemTime) -> Result<Secret, String> {
+    let cached: CachedToken = serde_json::from_str(text)
+        .map_err(|e| format!("the SSO token cache `{shown}` is not valid JSON ({e})"))?;
     let token = cached
         .access_token
         .filter(|t| !t.trim().is_empty())
         .map(Secret::new)
-        .ok_or_else(|| {
-            error(format!(
-                "the SSO token cache `{shown}` has no `accessToken`"
-            ))
-        })?;
+        .ok_or_else(|| format!("the SSO token cache `{shown}` has no `accessToken`"))?;
     let expires_at = cached.expires_at.unwrap_or_default();
-    let expiry = parse_rfc3339(&expires_at).ok_or_else(|| {
-        error(format!(
-            "the SSO token cache `{shown}` has no valid `expiresAt`"
-        ))
-    })?;
-    if expiry <= env.now() {
-        return Err(error(format!(
+    let expiry = parse_rfc3339(&expires_at)
+        .ok_or_else(|| format!("the SSO token cache `{shown}` has no valid `expiresAt`"))?;
+    if expiry <= now {
+        return Err(format!(
             "the SSO token in `{shown}` expired at {}",
             one_line(&expires_at)
-        )));
+        ));
     }
     Ok(token)
 }
@@ -175,7 +171,7 @@ fn login_hint(params: &SsoParams) -> String {
 }
 
 /// Reads `roleCredentials` from the portal's answer; the account id is the one asked for.
-fn parse_role_credentials(body: &[u8], account_id: &str) -> Result<Credentials, String> {
+pub(crate) fn parse_role_credentials(body: &[u8], account_id: &str) -> Result<Credentials, String> {
     let output: RoleCredentialsOutput = serde_json::from_slice(body)
         .map_err(|e| format!("the response is not the expected JSON ({e})"))?;
     let creds = output
@@ -204,7 +200,7 @@ fn parse_role_credentials(body: &[u8], account_id: &str) -> Result<Credentials, 
 }
 
 /// `Type: message (HTTP status)` of a portal error answer, with a hint on 401/403.
-fn service_error(response: &BufferedResponse) -> String {
+pub(crate) fn service_error(response: &BufferedResponse) -> String {
     #[derive(Deserialize)]
     struct ErrorBody {
         #[serde(alias = "Message")]

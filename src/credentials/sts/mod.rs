@@ -7,7 +7,7 @@
 //! extractor (`sts/xml.rs`) that cannot panic.
 
 mod endpoint;
-mod xml;
+pub(crate) mod xml;
 
 pub(crate) use endpoint::resolve as resolve_endpoint;
 
@@ -183,7 +183,7 @@ pub(crate) async fn call(
 
 /// Reads `<{action}Result><Credentials>` and the account id of
 /// `<AssumedRoleUser><Arn>` from a successful STS answer.
-fn parse_credentials(body: &[u8], action: &str) -> Result<Credentials, String> {
+pub(crate) fn parse_credentials(body: &[u8], action: &str) -> Result<Credentials, String> {
     let text = std::str::from_utf8(body).map_err(|_| "the response is not UTF-8".to_owned())?;
     let result_name = format!("{action}Result");
     let result = xml::element(text, &result_name)
@@ -214,10 +214,15 @@ fn parse_credentials(body: &[u8], action: &str) -> Result<Credentials, String> {
 }
 
 /// `Code: Message (HTTP status)` of an STS error answer, and whether to retry it.
-fn service_error(response: &BufferedResponse) -> (String, bool) {
+pub(crate) fn service_error(response: &BufferedResponse) -> (String, bool) {
     let body = String::from_utf8_lossy(&response.body);
     let error = xml::element(&body, "Error");
-    let code = error.and_then(|e| xml::text(e, "Code"));
+    // Both go into a one-line message; a code of nothing but control
+    // characters counts as none.
+    let code = error
+        .and_then(|e| xml::text(e, "Code"))
+        .map(|code| one_line(&code))
+        .filter(|code| !code.is_empty());
     let message = error.and_then(|e| xml::text(e, "Message"));
     let retryable = response.status >= 500
         || response.status == 429
