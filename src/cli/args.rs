@@ -111,6 +111,22 @@ pub fn os_to_string(value: OsString, what: &str) -> Result<String, CliError> {
         .map_err(|v| CliError::usage(format!("{what}: not valid UTF-8: {v:?}")))
 }
 
+/// All of stdin, less one trailing newline (a prompt or text piped in).
+pub fn read_stdin_text() -> Result<String, CliError> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::io("stdin", e))?;
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(text)
+}
+
 /// Reads the next positional word (a command or subcommand name), taking any
 /// global flags on the way. `None` at the end of the line.
 pub fn next_word(

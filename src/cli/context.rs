@@ -71,6 +71,16 @@ pub fn client(globals: &Globals, model: Option<&str>) -> Result<Client, CliError
     Ok(client)
 }
 
+/// The model a command runs on: `-m`, else the config's `model` (exit 2
+/// saying how to set one when there is neither).
+pub fn model(client: &Client) -> Result<ModelRef, CliError> {
+    client.settings().model.clone().ok_or_else(|| {
+        CliError::usage(
+            "no model: pass -m MODEL, or set one with `bedrock-lite config set model MODEL`",
+        )
+    })
+}
+
 /// The CLI error for settings that cannot be resolved (exit 2).
 pub fn settings_error(error: SettingsError) -> CliError {
     match error {

@@ -9,6 +9,7 @@ mod args;
 mod chat;
 mod config;
 mod context;
+mod count_tokens;
 mod credentials;
 #[cfg(feature = "emulator")]
 mod demo;
@@ -17,6 +18,7 @@ mod embed;
 mod emulate;
 mod error;
 mod eventstream;
+mod guardrail;
 mod help;
 mod models;
 mod sigv4;
@@ -56,6 +58,8 @@ fn run() -> Result<(), CliError> {
     let command = args::next_word(&mut parser, &mut globals)?;
     match command.as_deref() {
         Some("chat") => chat::run(&mut parser, &mut globals),
+        Some("count-tokens") => count_tokens::run(&mut parser, &mut globals),
+        Some("guardrail") => guardrail::run(&mut parser, &mut globals),
         Some("eventstream") => eventstream::run(&mut parser, &mut globals),
         Some("sigv4") => sigv4::run(&mut parser, &mut globals),
         Some("credentials") => credentials::run(&mut parser, &mut globals),

@@ -18,7 +18,7 @@ mod attach;
 mod session;
 mod turn;
 
-use std::io::{BufRead, BufWriter, IsTerminal, Read, Write};
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -63,11 +63,7 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
         .collect::<Result<Vec<_>, _>>()?;
     let mut session = options.session.as_deref().map(Session::load).transpose()?;
     let client = context::client(globals, options.model.as_deref())?;
-    let model: ModelRef = client.settings().model.clone().ok_or_else(|| {
-        CliError::usage(
-            "no model: pass -m MODEL, or set one with `bedrock-lite config set model MODEL`",
-        )
-    })?;
+    let model = context::model(&client)?;
     let runtime = context::runtime()?;
     let template = runtime.block_on(template(&client, &model, &options, globals))?;
     let output = Output {
@@ -86,7 +82,7 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
         return chat.interactive(session.as_mut(), attachments, output);
     }
     let prompt = match options.prompt.is_empty() {
-        true => read_stdin_prompt()?,
+        true => args::read_stdin_text()?,
         false => options.prompt.join(" "),
     };
     if prompt.is_empty() && attachments.is_empty() {
@@ -138,21 +134,6 @@ fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, flag: &str) -> Resu
     let text = args::string_value(parser, flag)?;
     text.parse()
         .map_err(|_| CliError::usage(format!("{flag} `{text}`: not a valid number")))
-}
-
-/// All of stdin, less one trailing newline.
-fn read_stdin_prompt() -> Result<String, CliError> {
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| CliError::io("stdin", e))?;
-    if text.ends_with('\n') {
-        text.pop();
-        if text.ends_with('\r') {
-            text.pop();
-        }
-    }
-    Ok(text)
 }
 
 /// The request every turn starts from: system prompt, inference settings and
