@@ -378,8 +378,7 @@ fn unknown_union_members_are_kept_whole_and_nulls_give_way() {
     assert_eq!(json, ToolResultContentBlock::Json(Value::Null));
     // The first known member wins; what follows it is not read.
     let first: ContentBlock =
-        serde_json::from_str(r#"{"text": "a", "toolUse": "not even a structure"}"#)
-            .expect("reads");
+        serde_json::from_str(r#"{"text": "a", "toolUse": "not even a structure"}"#).expect("reads");
     assert_eq!(first, ContentBlock::Text("a".into()));
     assert!(ContentBlock::is_known_member("citationsContent"));
     assert!(!ContentBlock::is_known_member("hologram"));
