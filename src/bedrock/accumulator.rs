@@ -902,3 +902,342 @@ fn thirds(text: &str) -> Vec<&str> {
     .filter(|piece| !piece.is_empty())
     .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{parse_event, StopReason};
+    use serde_json::json;
+
+    /// Folds `(event type, payload)` pairs, returning the first error.
+    fn fold(events: &[(&str, Value)]) -> Result<ConverseResponse, AccumulateError> {
+        let mut turn = Accumulator::new();
+        for (event_type, payload) in events {
+            let payload = payload.to_string();
+            let event = parse_event(event_type, payload.as_bytes()).expect("a valid event");
+            turn.push(&event)?;
+        }
+        turn.finish()
+    }
+
+    fn start() -> (&'static str, Value) {
+        ("messageStart", json!({"role": "assistant"}))
+    }
+
+    fn stop_message() -> (&'static str, Value) {
+        ("messageStop", json!({"stopReason": "end_turn"}))
+    }
+
+    fn text(index: u32, text: &str) -> (&'static str, Value) {
+        (
+            "contentBlockDelta",
+            json!({"contentBlockIndex": index, "delta": {"text": text}}),
+        )
+    }
+
+    fn stop(index: u32) -> (&'static str, Value) {
+        ("contentBlockStop", json!({"contentBlockIndex": index}))
+    }
+
+    fn tool_start(index: u32) -> (&'static str, Value) {
+        (
+            "contentBlockStart",
+            json!({"contentBlockIndex": index, "start": {"toolUse": {
+                "toolUseId": "tooluse_1", "name": "get_weather", "futureMember": [1]}}}),
+        )
+    }
+
+    fn tool_input(index: u32, piece: &str) -> (&'static str, Value) {
+        (
+            "contentBlockDelta",
+            json!({"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}}),
+        )
+    }
+
+    fn content(reply: &ConverseResponse) -> Value {
+        serde_json::to_value(reply.message().expect("a message")).expect("writes")["content"]
+            .clone()
+    }
+
+    #[test]
+    fn interleaved_blocks_come_out_in_index_order() {
+        let reply = fold(&[
+            start(),
+            tool_start(2),
+            text(0, "Hello "),
+            tool_input(2, "{\"city\""),
+            (
+                "contentBlockDelta",
+                json!({"contentBlockIndex": 1, "delta": {"reasoningContent": {"text": "hm"}}}),
+            ),
+            text(0, "world"),
+            tool_input(2, ": \"Paris\"}"),
+            (
+                "contentBlockDelta",
+                json!({"contentBlockIndex": 1, "delta": {"reasoningContent": {"signature": "sig"}}}),
+            ),
+            stop(1),
+            stop(2),
+            stop(0),
+            ("messageStop", json!({"stopReason": "tool_use", "additionalModelResponseFields": {"x": 1}})),
+            ("metadata", json!({"usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3},
+                "metrics": {"latencyMs": 4}, "serviceTier": {"type": "flex"}})),
+        ])
+        .expect("folds");
+        assert_eq!(
+            content(&reply),
+            json!([
+                {"text": "Hello world"},
+                {"reasoningContent": {"reasoningText": {"text": "hm", "signature": "sig"}}},
+                {"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather",
+                    "input": {"city": "Paris"}, "futureMember": [1]}}
+            ])
+        );
+        assert_eq!(reply.stop_reason, StopReason::ToolUse);
+        assert_eq!(
+            reply.additional_model_response_fields,
+            Some(json!({"x": 1}))
+        );
+        assert_eq!(reply.usage.total_tokens, 3);
+        assert_eq!(reply.metrics.latency_ms, 4);
+        assert!(reply.service_tier.is_some());
+    }
+
+    #[test]
+    fn citations_redacted_reasoning_and_empty_tool_input() {
+        let reply = fold(&[
+            start(),
+            text(0, "Cited"),
+            (
+                "contentBlockDelta",
+                json!({"contentBlockIndex": 0, "delta": {"citation": {"title": "Doc",
+                    "sourceContent": [{"text": "passage"}], "location": {"documentPage":
+                    {"documentIndex": 0, "start": 1, "end": 2}}, "futureMember": true}}}),
+            ),
+            stop(0),
+            (
+                "contentBlockDelta",
+                json!({"contentBlockIndex": 1, "delta": {"reasoningContent": {"redactedContent": "AAE="}}}),
+            ),
+            (
+                "contentBlockDelta",
+                json!({"contentBlockIndex": 1, "delta": {"reasoningContent": {"redactedContent": "Ag=="}}}),
+            ),
+            stop(1),
+            tool_start(2),
+            stop(2),
+            stop_message(),
+        ])
+        .expect("folds");
+        assert_eq!(
+            content(&reply),
+            json!([
+                {"citationsContent": {"content": [{"text": "Cited"}], "citations": [{"title": "Doc",
+                    "sourceContent": [{"text": "passage"}], "location": {"documentPage":
+                    {"documentIndex": 0, "start": 1, "end": 2}}, "futureMember": true}]}},
+                {"reasoningContent": {"redactedContent": "AAEC"}},
+                {"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather", "input": {},
+                    "futureMember": [1]}}
+            ])
+        );
+        // No metadata: zero usage.
+        assert_eq!(reply.usage.total_tokens, 0);
+    }
+
+    #[test]
+    fn tool_results_images_and_unknown_blocks_are_kept() {
+        let reply = fold(&[
+            start(),
+            (
+                "contentBlockStart",
+                json!({"contentBlockIndex": 0, "start": {"toolResult": {"toolUseId": "t1", "status": "success"}}}),
+            ),
+            (
+                "contentBlockDelta",
+                json!({"contentBlockIndex": 0, "delta": {"toolResult": [{"text": "a"}, {"json": {"b": 1}}, {"hologram": 2}]}}),
+            ),
+            stop(0),
+            (
+                "contentBlockStart",
+                json!({"contentBlockIndex": 1, "start": {"image": {"format": "png"}}}),
+            ),
+            (
+                "contentBlockDelta",
+                json!({"contentBlockIndex": 1, "delta": {"image": {"source": {"bytes": "AA=="}}}}),
+            ),
+            stop(1),
+            (
+                "contentBlockStart",
+                json!({"contentBlockIndex": 2, "start": {"hologram": {"frames": 3}}}),
+            ),
+            stop(2),
+            (
+                "contentBlockStart",
+                json!({"contentBlockIndex": 3, "start": {"scene": {"id": 1}}}),
+            ),
+            text(3, "a"),
+            (
+                "contentBlockDelta",
+                json!({"contentBlockIndex": 3, "delta": {"scenePart": {"n": 1}}}),
+            ),
+            stop(3),
+            (
+                "contentBlockDelta",
+                json!({"contentBlockIndex": 4, "delta": {"scenePart": {"n": 2}}}),
+            ),
+            stop(4),
+            ("somethingNew", json!({})),
+            stop_message(),
+        ])
+        .expect("folds");
+        assert_eq!(
+            content(&reply),
+            json!([
+                {"toolResult": {"toolUseId": "t1", "status": "success",
+                    "content": [{"text": "a"}, {"json": {"b": 1}}, {"hologram": 2}]}},
+                {"image": {"format": "png", "source": {"bytes": "AA=="}}},
+                {"hologram": {"frames": 3}},
+                {"start": {"scene": {"id": 1}}, "deltas": [{"text": "a"}, {"scenePart": {"n": 1}}]},
+                {"scenePart": {"n": 2}}
+            ])
+        );
+    }
+
+    fn error_of(events: &[(&str, Value)]) -> String {
+        fold(events).expect_err("refused").to_string()
+    }
+
+    #[test]
+    fn events_out_of_order_are_errors() {
+        assert_eq!(
+            error_of(&[text(0, "a")]),
+            "`contentBlockDelta` out of order for block 0: before messageStart"
+        );
+        assert_eq!(
+            error_of(&[start(), start()]),
+            "`messageStart` out of order: a second messageStart"
+        );
+        assert_eq!(
+            error_of(&[start(), stop(3)]),
+            "`contentBlockStop` out of order for block 3: the block never began"
+        );
+        assert_eq!(
+            error_of(&[start(), text(0, "a"), stop(0), text(0, "b")]),
+            "`contentBlockDelta` out of order for block 0: the block has already stopped"
+        );
+        assert_eq!(
+            error_of(&[start(), text(0, "a"), stop(0), stop(0)]),
+            "`contentBlockStop` out of order for block 0: the block has already stopped"
+        );
+        assert_eq!(
+            error_of(&[start(), text(0, "a"), tool_start(0)]),
+            "`contentBlockStart` out of order for block 0: the block has already begun"
+        );
+        assert_eq!(
+            error_of(&[start(), tool_input(1, "{}")]),
+            "`contentBlockDelta` out of order for block 1: a delta of a block that needs a contentBlockStart came before it"
+        );
+        assert_eq!(
+            error_of(&[start(), text(0, "a"), stop_message()]),
+            "`messageStop` out of order for block 0: the block has not stopped"
+        );
+        assert_eq!(
+            error_of(&[start(), stop_message(), text(0, "late")]),
+            "`contentBlockDelta` out of order for block 0: after messageStop"
+        );
+        assert_eq!(
+            error_of(&[start(), text(0, "a"), stop(0)]),
+            "the stream ended before `messageStop`"
+        );
+    }
+
+    #[test]
+    fn deltas_of_another_kind_are_errors() {
+        assert_eq!(
+            error_of(&[start(), text(0, "a"), tool_input(0, "{}")]),
+            "block 0 is a `text` block and cannot take a `toolUse` delta"
+        );
+        assert_eq!(
+            error_of(&[
+                start(),
+                (
+                    "contentBlockDelta",
+                    json!({"contentBlockIndex": 0, "delta": {"reasoningContent": {"text": "a"}}}),
+                ),
+                (
+                    "contentBlockDelta",
+                    json!({"contentBlockIndex": 0, "delta": {"reasoningContent": {"redactedContent": "AA=="}}}),
+                ),
+            ]),
+            "block 0 is a `reasoningContent.reasoningText` block and cannot take a \
+             `reasoningContent.redactedContent` delta"
+        );
+        assert_eq!(
+            error_of(&[
+                start(),
+                text(0, "a"),
+                (
+                    "contentBlockDelta",
+                    json!({"contentBlockIndex": 0, "delta": {"hologram": {}}}),
+                ),
+            ]),
+            "block 0 is a `text` block and cannot take a `hologram` delta"
+        );
+        assert_eq!(
+            error_of(&[
+                start(),
+                (
+                    "contentBlockStart",
+                    json!({"contentBlockIndex": 0, "start": {"image": {"format": "png"}}}),
+                ),
+                stop(0),
+            ]),
+            "block 0 (`image`) stopped without its source"
+        );
+    }
+
+    #[test]
+    fn a_tool_input_that_is_not_json_names_the_tool() {
+        let error = fold(&[
+            start(),
+            tool_start(0),
+            tool_input(0, "{\"city\": "),
+            stop(0),
+        ])
+        .expect_err("refused");
+        let message = error.to_string();
+        assert!(
+            message.starts_with(
+                "the input of tool `get_weather` (toolUseId `tooluse_1`) is not JSON: EOF"
+            ),
+            "{message}"
+        );
+        assert!(std::error::Error::source(&error).is_some());
+    }
+
+    #[test]
+    fn unstreamable_replies_say_what_cannot_stream() {
+        let reply: ConverseResponse = serde_json::from_value(json!({
+            "output": {"message": {"role": "assistant", "content": [
+                {"text": "a"},
+                {"document": {"name": "d", "source": {"text": "t"}}}
+            ]}},
+            "stopReason": "end_turn"
+        }))
+        .expect("reads");
+        assert_eq!(
+            stream_events(&reply).expect_err("a document").to_string(),
+            "block 1 (`document`) has no exact ConverseStream form"
+        );
+    }
+
+    #[test]
+    fn pieces_join_back() {
+        for text in ["", "a", "héllo wörld", "{\"a\":[1,2,3]}", "ééé"] {
+            assert_eq!(thirds(text).concat(), text);
+            assert!(thirds(text).len() <= 3);
+            assert_eq!(text_pieces(text).collect::<String>(), text);
+            assert!(text_pieces(text).count() >= 1);
+        }
+    }
+}

@@ -193,3 +193,39 @@ impl Shared {
         lock(&self.requests).iter().cloned().collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(n: usize) -> [u8; 32] {
+        let mut hash = [0; 32];
+        hash[..8].copy_from_slice(&n.to_le_bytes());
+        hash
+    }
+
+    #[test]
+    fn the_prompt_cache_finds_the_longest_cached_prefix() {
+        let shared = Shared::default();
+        assert_eq!(shared.cache_prefixes(&[hash(1), hash(2)]), 0);
+        assert_eq!(shared.cache_prefixes(&[hash(1), hash(3)]), 1);
+        assert_eq!(shared.cache_prefixes(&[hash(1), hash(2), hash(4)]), 2);
+        assert_eq!(shared.cache_prefixes(&[hash(9), hash(4)]), 2);
+    }
+
+    #[test]
+    fn the_prompt_cache_is_bounded_and_forgets_the_least_recently_used() {
+        let shared = Shared::default();
+        shared.cache_prefixes(&[hash(0)]);
+        for n in 1..MAX_CACHED_PREFIXES {
+            shared.cache_prefixes(&[hash(n)]);
+        }
+        // Used again: now the most recent.
+        assert_eq!(shared.cache_prefixes(&[hash(0)]), 1);
+        shared.cache_prefixes(&[hash(MAX_CACHED_PREFIXES)]);
+        assert_eq!(lock(&shared.prompt_cache).len(), MAX_CACHED_PREFIXES);
+        // The least recently used (1) went; 0 stayed.
+        assert_eq!(shared.cache_prefixes(&[hash(0)]), 1);
+        assert_eq!(shared.cache_prefixes(&[hash(1)]), 0);
+    }
+}
