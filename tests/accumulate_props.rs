@@ -10,13 +10,12 @@
 //! `Accumulator`, equals the client's Converse answer.
 #![cfg(feature = "emulator")]
 
-use std::time::Duration;
 
 use bedrock_lite::bedrock::accumulator::{stream_events, Accumulator};
-use bedrock_lite::bedrock::client::{Client, ClientConfig};
-use bedrock_lite::credentials::{Auth, Credentials};
-use bedrock_lite::emulator::{Emulator, Reply, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
-use bedrock_lite::env::Env;
+use bedrock_lite::emulator::{Emulator, Reply};
+use bedrock_lite::Client;
+
+mod common;
 use bedrock_lite::types::{
     parse_event, Blob, CacheTtl, Citation, CitationGeneratedContent, CitationLocation,
     CitationSourceContent, CitationsContentBlock, ContentBlock, ConversationRole, ConverseMetrics,
@@ -339,23 +338,6 @@ proptest! {
     }
 }
 
-fn config(emulator: &Emulator) -> ClientConfig {
-    ClientConfig {
-        env: Env::from_vars([
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("HOME", "/nonexistent/bedrock-lite-test-home"),
-        ]),
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(emulator.endpoint()),
-        auth: Some(Auth::SigV4(Credentials::new(
-            DEMO_ACCESS_KEY_ID,
-            DEMO_SECRET_ACCESS_KEY,
-        ))),
-        idle_timeout: Duration::from_secs(10),
-        ..ClientConfig::default()
-    }
-}
-
 /// The same reply scripted twice: Converse's answer, and ConverseStream's
 /// folded.
 async fn both_ways(
@@ -389,7 +371,7 @@ fn over_http_the_stream_folds_into_the_converse_answer() {
     let emulator = runtime.block_on(Emulator::start(0)).expect("starts");
     let client = {
         let _entered = runtime.enter();
-        Client::new(config(&emulator)).expect("a client")
+        common::emulator_client(&emulator.endpoint())
     };
     let mut runner = TestRunner::new(Config::with_cases(32));
     runner

@@ -3,14 +3,13 @@
 //! tool turn sent back without it), and prompt caching.
 #![cfg(feature = "emulator")]
 
-use std::time::Duration;
 
 use bedrock_lite::bedrock::accumulator::Accumulator;
-use bedrock_lite::bedrock::client::{Client, ClientConfig};
 use bedrock_lite::bedrock::error::BedrockError;
-use bedrock_lite::credentials::{Auth, Credentials};
-use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
-use bedrock_lite::env::Env;
+use bedrock_lite::emulator::Emulator;
+use bedrock_lite::Client;
+
+mod common;
 use bedrock_lite::types::{
     CachePointBlock, CachePointType, ContentBlock, ContentBlockDelta, ConversationRole,
     ConverseRequest, ConverseResponse, Message, ReasoningContentBlock, ReasoningContentBlockDelta,
@@ -21,22 +20,7 @@ use serde_json::json;
 const MODEL: &str = "us.anthropic.claude-sonnet-4-6";
 
 fn client(emulator: &Emulator) -> Client {
-    Client::new(ClientConfig {
-        env: Env::from_vars([
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("HOME", "/nonexistent/bedrock-lite-test-home"),
-        ]),
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(emulator.endpoint()),
-        auth: Some(Auth::SigV4(Credentials::new(
-            DEMO_ACCESS_KEY_ID,
-            DEMO_SECRET_ACCESS_KEY,
-        ))),
-        idle_timeout: Duration::from_secs(10),
-        initial_backoff: Duration::from_millis(5),
-        ..ClientConfig::default()
-    })
-    .expect("a client")
+    common::emulator_client(&emulator.endpoint())
 }
 
 fn weather_tool() -> Tool {
@@ -205,16 +189,14 @@ async fn reasoning_with_a_signature_and_the_thinking_tool_turn_rule() {
         } else {
             client.converse(MODEL, &stripped).await.err()
         };
-        let Some(BedrockError::Service {
-            status,
-            code,
-            message,
-            ..
-        }) = error
-        else {
+        let Some(BedrockError::Service(service)) = error else {
             panic!("a service error: {error:?}");
         };
-        assert_eq!((status, code.as_str()), (400, "ValidationException"));
+        let message = service.message;
+        assert_eq!(
+            (service.status, service.code.as_str()),
+            (400, "ValidationException")
+        );
         assert!(
             message.contains(
                 "messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, \
