@@ -258,7 +258,7 @@ fn reply() -> impl Strategy<Value = ConverseResponse> {
                     metrics: ConverseMetrics { latency_ms },
                     additional_model_response_fields: fields,
                     trace,
-                    performance_config: optimized.then(|| PerformanceConfiguration {
+                    performance_config: optimized.then_some(PerformanceConfiguration {
                         latency: Some(PerformanceConfigLatency::Optimized),
                     }),
                     service_tier: flex.then_some(ServiceTier {
