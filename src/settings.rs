@@ -136,6 +136,9 @@ pub struct Settings {
     pub retry: RetryPolicy,
     /// What was noticed while resolving (unknown config keys...), for `-v`.
     pub warnings: Vec<String>,
+    /// Files with secrets that other users may read (the config file, the AWS
+    /// shared files): always worth saying.
+    pub exposed_files: Vec<String>,
     /// Where diagnostics go (none by default).
     pub notes: Option<NoteSink>,
 }
@@ -381,6 +384,23 @@ impl SettingsBuilder {
             .control
             .clone()
             .or_else(|| shared.configured_endpoint_url(&env, "BEDROCK", "bedrock"));
+        let exposed_files = [
+            config_location.as_ref().map(|l| l.path.clone()),
+            Some(env.resolve_path(&shared.locations().credentials)),
+            Some(env.resolve_path(&shared.locations().config)),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|path| {
+            config::shared_mode(&path).map(|mode| {
+                format!(
+                    "{} is open to other users (mode {mode:04o}); `chmod 600 {}`",
+                    path.display(),
+                    path.display()
+                )
+            })
+        })
+        .collect();
         let settings = Settings {
             env,
             http,
@@ -397,6 +417,7 @@ impl SettingsBuilder {
             timeouts: self.timeouts,
             retry: self.retry.unwrap_or(RetryPolicy::STANDARD),
             warnings,
+            exposed_files,
             notes: self.notes,
         };
         // Both endpoints must resolve for the request region: a bad region or
@@ -549,6 +570,42 @@ mod tests {
             .resolve()
             .unwrap_err();
         assert!(error.to_string().contains("no spaces allowed"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_other_users_can_read_are_named() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = home().join("exposed");
+        std::fs::create_dir_all(home.join(".aws")).expect("dirs");
+        let credentials = home.join(".aws/credentials");
+        let config_file = home.join("config.json");
+        std::fs::write(&credentials, "[default]\n").expect("write");
+        std::fs::write(&config_file, "{}").expect("write");
+        let mode = |path: &std::path::Path, mode| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod")
+        };
+        mode(&credentials, 0o644);
+        mode(&config_file, 0o640);
+        let exposed = |_: ()| {
+            Settings::builder()
+                .env(env(&home, &[]))
+                .config_file(&config_file)
+                .resolve()
+                .expect("resolves")
+                .exposed_files
+        };
+        let found = exposed(());
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found
+            .iter()
+            .any(|w| w.contains("credentials") && w.contains("0644")));
+        assert!(found
+            .iter()
+            .any(|w| w.contains("config.json") && w.contains("0640")));
+        mode(&credentials, 0o600);
+        mode(&config_file, 0o600);
+        assert!(exposed(()).is_empty());
     }
 
     #[test]

@@ -10,7 +10,6 @@
 //! `Accumulator`, equals the client's Converse answer.
 #![cfg(feature = "emulator")]
 
-
 use bedrock_lite::bedrock::accumulator::{stream_events, Accumulator};
 use bedrock_lite::emulator::{Emulator, Reply};
 use bedrock_lite::Client;

@@ -1,6 +1,7 @@
 //! The built `bedrock-lite` binary against an emulator started in the test:
 //! `chat` output, `--json`, `--stats`, stdin prompts and the exit codes of the
 //! command-line contract; and `demo`.
+#![cfg(all(feature = "cli", feature = "emulator"))]
 #![cfg(all(feature = "emulator", feature = "cli"))]
 
 use std::path::PathBuf;

@@ -3,7 +3,6 @@
 //! tool turn sent back without it), and prompt caching.
 #![cfg(feature = "emulator")]
 
-
 use bedrock_lite::bedrock::accumulator::Accumulator;
 use bedrock_lite::bedrock::error::BedrockError;
 use bedrock_lite::emulator::Emulator;

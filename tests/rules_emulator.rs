@@ -1,5 +1,6 @@
 //! Model rules, the on-demand hint and guardrails, end to end against the
 //! emulator: what actually goes on the wire is read back from the emulator.
+#![cfg(all(feature = "cli", feature = "emulator"))]
 
 use std::io::Write;
 use std::process::{Command, Output};

@@ -50,6 +50,9 @@ pub fn settings(globals: &Globals, model: Option<&str>) -> Result<Settings, CliE
         builder = builder.notes(Arc::new(|note: &str| eprintln!("note: {note}")));
     }
     let settings = builder.resolve().map_err(settings_error)?;
+    for exposed in &settings.exposed_files {
+        eprintln!("warning: {exposed}");
+    }
     if globals.verbose > 0 {
         for warning in &settings.warnings {
             eprintln!("warning: {warning}");

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bedrock_lite::bedrock::error::BedrockError;
+use bedrock_lite::config::write_atomically;
 use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
 use bedrock_lite::env::Env;
 use bedrock_lite::settings::Settings;
@@ -35,7 +36,9 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
     context::runtime()?.block_on(demo(&home.path))
 }
 
-/// A temporary directory with the demo's AWS config, removed when dropped.
+/// A temporary directory with the demo's AWS config, removed when dropped:
+/// made fresh (never one that already exists) and private (0700), its files
+/// written 0600 without following a link planted at their paths.
 struct TempHome {
     path: PathBuf,
 }
@@ -47,14 +50,18 @@ impl TempHome {
             .map_or(0, |since| since.subsec_nanos());
         let path =
             std::env::temp_dir().join(format!("bedrock-lite-demo-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path)
+        let mut folder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+        folder
+            .create(&path)
             .map_err(|e| CliError::io("creating a temporary directory", e))?;
         let home = TempHome { path };
         let config = format!(
             "[profile {PROFILE}]\nregion = {REGION}\naws_access_key_id = {DEMO_ACCESS_KEY_ID}\naws_secret_access_key = {DEMO_SECRET_ACCESS_KEY}\n"
         );
-        std::fs::write(home.path.join("config"), config)
-            .and_then(|()| std::fs::write(home.path.join("credentials"), ""))
+        write_atomically(&home.path.join("config"), config.as_bytes())
+            .and_then(|()| write_atomically(&home.path.join("credentials"), b""))
             .map_err(|e| CliError::io("writing the demo's AWS config", e))?;
         Ok(home)
     }

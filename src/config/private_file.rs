@@ -41,7 +41,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// The permission bits of the file at `path` that let others than its owner
 /// read or write it (`mode & 0o077`), when it exists; always `None` off unix.
-pub(crate) fn shared_mode(path: &Path) -> Option<u32> {
+pub fn shared_mode(path: &Path) -> Option<u32> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -14,9 +14,19 @@
 //! The process's stdout holds secrets, so no error ever quotes it (nor the
 //! command line, whose arguments may be secret too). A failed process is
 //! reported with its exit code and the first line of its stderr.
+//!
+//! The process gets [`Limits`]: a time limit (60 s by default;
+//! `BEDROCK_LITE_CREDENTIAL_PROCESS_TIMEOUT` in seconds sets another) and a
+//! cap on its output (64 KiB of stdout, 64 KiB of stderr kept). A process that
+//! runs over either is killed, with everything it started (its process group,
+//! on unix), and the error says which limit it hit.
 
-use std::process::{Command, Output, Stdio};
-use std::time::SystemTime;
+use std::io::Read;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -29,11 +39,63 @@ const SOURCE: &str = "credential_process";
 /// How much of the process's stderr an error message quotes, at most.
 const STDERR_EXCERPT_CHARS: usize = 200;
 
-/// Runs `command` and parses the credentials it prints.
+/// The variable that sets the time limit, in seconds.
+pub const TIMEOUT_VAR: &str = "BEDROCK_LITE_CREDENTIAL_PROCESS_TIMEOUT";
+
+/// What a credential process may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long it may run.
+    pub timeout: Duration,
+    /// The most bytes of stdout read (credentials are a few hundred bytes).
+    pub max_output: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(60),
+            max_output: 64 * 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, with the time limit from `TIMEOUT_VAR` when `env` sets it
+    /// (a value that is not a whole number of seconds above zero is an error
+    /// naming the variable).
+    pub fn from_env(env: &crate::env::Env) -> Result<Limits, CredentialsError> {
+        let Some(text) = env.non_blank_var(TIMEOUT_VAR) else {
+            return Ok(Limits::default());
+        };
+        let seconds = text
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (1..=24 * 3600).contains(s))
+            .ok_or_else(|| CredentialsError::InvalidConfig {
+                source: SOURCE,
+                message: format!(
+                    "{TIMEOUT_VAR} `{}`: expected seconds from 1 to 86400",
+                    text.escape_debug()
+                ),
+            })?;
+        Ok(Limits {
+            timeout: Duration::from_secs(seconds),
+            ..Limits::default()
+        })
+    }
+}
+
+/// Runs `command` under the default [`Limits`] and parses the credentials it prints.
+pub async fn load(command: &str) -> Result<Credentials, CredentialsError> {
+    load_with(command, Limits::default()).await
+}
+
+/// Runs `command` under `limits` and parses the credentials it prints.
 ///
 /// The process runs on tokio's blocking pool when called inside a runtime, so
 /// that it never stalls the runtime's threads.
-pub async fn load(command: &str) -> Result<Credentials, CredentialsError> {
+pub async fn load_with(command: &str, limits: Limits) -> Result<Credentials, CredentialsError> {
     let command = command.trim();
     if command.is_empty() {
         return Err(CredentialsError::InvalidConfig {
@@ -45,13 +107,12 @@ pub async fn load(command: &str) -> Result<Credentials, CredentialsError> {
         Ok(handle) => {
             let owned = command.to_owned();
             handle
-                .spawn_blocking(move || run(&owned))
+                .spawn_blocking(move || run(&owned, limits))
                 .await
                 .map_err(|e| failure(format!("the process runner stopped: {e}")))?
         }
-        Err(_) => run(command),
-    }
-    .map_err(|e| failure(format!("could not start the shell: {e}")))?;
+        Err(_) => run(command, limits),
+    }?;
     if !output.status.success() {
         let status = match output.status.code() {
             Some(code) => format!("exited with code {code}"),
@@ -65,19 +126,154 @@ pub async fn load(command: &str) -> Result<Credentials, CredentialsError> {
     parse_output(&output.stdout).map_err(|e| failure(format!("could not parse response: {e}")))
 }
 
-fn run(command: &str) -> std::io::Result<Output> {
+/// What a finished process gave.
+struct Finished {
+    status: ExitStatus,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+/// Runs `command` with `sh -c`, within `limits` (module docs).
+fn run(command: &str, limits: Limits) -> Result<Finished, CredentialsError> {
     let (shell, flag) = if cfg!(windows) {
         ("cmd.exe", "/C")
     } else {
         ("sh", "-c")
     };
-    Command::new(shell)
+    let mut builder = Command::new(shell);
+    builder
         .arg(flag)
         .arg(command)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut builder, 0);
+    let mut child = builder
+        .spawn()
+        .map_err(|e| failure(format!("could not start the shell: {e}")))?;
+    let stdout = child
+        .stdout
+        .take()
+        .map(|pipe| read_capped(pipe, limits.max_output));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|pipe| read_capped(pipe, limits.max_output));
+    let deadline = Instant::now() + limits.timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => {
+                stop(&mut child);
+                return Err(failure(format!("could not wait for the process: {e}")));
+            }
+        }
+        if stdout.as_ref().is_some_and(Capped::overflowed) {
+            stop(&mut child);
+            return Err(failure(format!(
+                "its output is over {} bytes; it was stopped",
+                limits.max_output
+            )));
+        }
+        if Instant::now() >= deadline {
+            stop(&mut child);
+            return Err(failure(format!(
+                "it did not finish within {} s; it was stopped (set {TIMEOUT_VAR} for more time)",
+                limits.timeout.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    // Something the process started may still hold its pipes open: wait for
+    // them until the deadline, then stop the whole group.
+    let pending =
+        |reader: &Option<Capped>| reader.as_ref().is_some_and(|r| !r.thread.is_finished());
+    while (pending(&stdout) || pending(&stderr)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    if pending(&stdout) || pending(&stderr) {
+        stop(&mut child);
+    }
+    let (stdout, overflow) = join(stdout);
+    if overflow {
+        return Err(failure(format!(
+            "its output is over {} bytes",
+            limits.max_output
+        )));
+    }
+    let (stderr, _) = join(stderr);
+    Ok(Finished {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// A pipe read on its own thread: at most `cap` bytes kept, and whether
+/// there was more (then reading stops, and the process is stopped).
+struct Capped {
+    thread: JoinHandle<Vec<u8>>,
+    overflow: Arc<AtomicBool>,
+}
+
+impl Capped {
+    fn overflowed(&self) -> bool {
+        self.overflow.load(Ordering::Relaxed)
+    }
+}
+
+fn read_capped(mut pipe: impl Read + Send + 'static, cap: usize) -> Capped {
+    let overflow = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&overflow);
+    let thread = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buffer = [0u8; 8192];
+        loop {
+            match pipe.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let room = cap.saturating_sub(kept.len());
+                    let chunk = buffer.get(..n).unwrap_or_default();
+                    kept.extend_from_slice(chunk.get(..n.min(room)).unwrap_or_default());
+                    if n > room {
+                        flag.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                }
+            }
+        }
+        kept
+    });
+    Capped { thread, overflow }
+}
+
+/// The bytes a reader kept, and whether there was more.
+fn join(reader: Option<Capped>) -> (Vec<u8>, bool) {
+    match reader {
+        Some(reader) => {
+            let overflow = reader.overflowed();
+            (reader.thread.join().unwrap_or_default(), overflow)
+        }
+        None => (Vec::new(), false),
+    }
+}
+
+/// Kills the process and everything it started, and reaps it.
+fn stop(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        // The process leads its own group (`process_group(0)`): kill the group.
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--"])
+            .arg(format!("-{}", child.id()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 fn failure(message: String) -> CredentialsError {
@@ -234,6 +430,74 @@ mod tests {
     fn long_stderr_is_bounded() {
         let err = run_blocking("printf 'x%.0s' $(seq 1 1000) >&2; exit 2").unwrap_err();
         assert!(err.to_string().chars().count() < STDERR_EXCERPT_CHARS + 60);
+    }
+
+    fn run_limited(command: &str, limits: Limits) -> Result<Credentials, CredentialsError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(load_with(command, limits))
+    }
+
+    #[test]
+    fn a_process_that_hangs_is_stopped_at_the_time_limit() {
+        let limits = Limits {
+            timeout: Duration::from_millis(300),
+            ..Limits::default()
+        };
+        let started = std::time::Instant::now();
+        let error = run_limited("sleep 30", limits).unwrap_err().to_string();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            error.contains("did not finish within") && error.contains(TIMEOUT_VAR),
+            "{error}"
+        );
+        // A child that keeps the output pipe open is stopped with its parent.
+        let started = std::time::Instant::now();
+        let error = run_limited(
+            r#"(sleep 30 &) ; echo '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S"}'"#,
+            limits,
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(error.is_ok(), "{error:?}");
+    }
+
+    #[test]
+    fn output_over_the_cap_is_stopped() {
+        let limits = Limits {
+            max_output: 1024,
+            ..Limits::default()
+        };
+        let started = std::time::Instant::now();
+        let error = run_limited("yes secretsecretsecret", limits)
+            .unwrap_err()
+            .to_string();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(error.contains("over 1024 bytes"), "{error}");
+        assert!(!error.contains("secretsecret"), "{error}");
+    }
+
+    #[test]
+    fn the_time_limit_comes_from_the_environment() {
+        use crate::env::Env;
+        assert_eq!(
+            Limits::from_env(&Env::from_vars([("X", "1")])),
+            Ok(Limits::default())
+        );
+        let set = Limits::from_env(&Env::from_vars([(TIMEOUT_VAR, "5")])).expect("valid");
+        assert_eq!(set.timeout, Duration::from_secs(5));
+        for bad in ["0", "soon", "-1", "999999"] {
+            let error = Limits::from_env(&Env::from_vars([(TIMEOUT_VAR, bad)])).unwrap_err();
+            assert!(error.to_string().contains(TIMEOUT_VAR), "{error}");
+        }
     }
 
     #[test]

@@ -108,7 +108,8 @@ async fn base_credentials(
             command,
             account_id,
         } => {
-            let mut credentials = process::load(command.expose())
+            let limits = process::Limits::from_env(env).map_err(|e| within(profile, e))?;
+            let mut credentials = process::load_with(command.expose(), limits)
                 .await
                 .map_err(|e| within(profile, e))?;
             if credentials.account_id.is_none() {
