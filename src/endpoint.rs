@@ -565,7 +565,7 @@ mod tests {
                 prop_assert_eq!(host.starts_with("-fips."), fips);
                 let label = format!(".{region}.");
                 prop_assert!(host.contains(&label));
-                prop_assert!(reqwest::Url::parse(&endpoint.url).is_ok());
+                prop_assert!(crate::http::HttpUrl::parse(&endpoint.url).is_ok());
             }
         }
 

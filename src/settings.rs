@@ -36,7 +36,7 @@ use crate::credentials::region::DEFAULT_REGION;
 use crate::credentials::{Auth, CredentialsError};
 use crate::endpoint::{self, Endpoint, EndpointError, EndpointSettings, Service};
 use crate::env::Env;
-use crate::http::{ExtraRoots, HttpClient, HttpError, ReqwestClient, RetryPolicy};
+use crate::http::{ExtraRoots, HttpClient, HttpError, NetworkClient, RetryPolicy};
 use crate::model_ref::{ModelRef, ModelRefError};
 
 /// The default connect timeout (the AWS SDKs').
@@ -358,7 +358,7 @@ impl SettingsBuilder {
                         .map_err(SettingsError::CaBundle)?,
                     None => ExtraRoots::default(),
                 };
-                Arc::new(ReqwestClient::from_env(&env).with_extra_roots(roots))
+                Arc::new(NetworkClient::from_env(&env).with_extra_roots(roots))
                     as Arc<dyn HttpClient>
             }
         };

@@ -1,4 +1,4 @@
-//! The HTTP credential sources over real sockets, through [`ReqwestClient`], against a
+//! The HTTP credential sources over real sockets, through [`NetworkClient`], against a
 //! tiny HTTP/1.1 responder on 127.0.0.1 written here: IMDSv2 (token flow, token reuse,
 //! a 401 that needs a new token, an IMDS that accepts connections but never answers,
 //! no IMDS at all), STS `AssumeRole` (SigV4-signed, with its credential scope) and its
@@ -21,7 +21,7 @@ use bedrock_lite::credentials::sts::{self, AssumeRoleParams};
 use bedrock_lite::credentials::web_identity::{self, WebIdentityParams};
 use bedrock_lite::credentials::{container, Credentials, CredentialsError, Secret};
 use bedrock_lite::env::Env;
-use bedrock_lite::http::{HttpClient, HttpError, HttpRequest, ReqwestClient};
+use bedrock_lite::http::{HttpClient, HttpError, HttpRequest, NetworkClient};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -236,7 +236,7 @@ fn summary(seen: &[Seen]) -> Vec<String> {
 async fn imds_v2_token_flow_and_token_reuse() {
     let server = Server::start(fake_imds(false)).await;
     let env = Env::from_vars([("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url())]);
-    let http = ReqwestClient::new();
+    let http = NetworkClient::new();
     let provider = ImdsProvider::new(None, None);
     let creds = provider
         .credentials(&http, &env)
@@ -271,7 +271,7 @@ async fn imds_v2_token_flow_and_token_reuse() {
 #[tokio::test]
 async fn imds_401_gets_a_new_token() {
     let server = Server::start(fake_imds(true)).await;
-    let http = ReqwestClient::new();
+    let http = NetworkClient::new();
     // The profile's endpoint setting, as the chain passes it.
     let provider = ImdsProvider::new(Some(server.url()), None);
     let creds = provider
@@ -297,7 +297,7 @@ async fn imds_401_gets_a_new_token() {
 async fn a_silent_imds_is_given_up_on_in_about_a_second() {
     let addr = silent_listener().await;
     let endpoint = format!("http://{addr}");
-    let http = ReqwestClient::new();
+    let http = NetworkClient::new();
 
     let started = Instant::now();
     let result = ImdsProvider::new(None, None)
@@ -320,7 +320,7 @@ async fn a_silent_imds_is_given_up_on_in_about_a_second() {
     ])
     .with_fs_root(&home);
     let started = Instant::now();
-    let result = DefaultChain::new(env, Arc::new(ReqwestClient::new()), None)
+    let result = DefaultChain::new(env, Arc::new(NetworkClient::new()), None)
         .resolve()
         .await;
     let chain_time = started.elapsed();
@@ -349,7 +349,7 @@ async fn no_imds_at_all_is_not_loaded_at_once() {
     )]);
     let started = Instant::now();
     let result = ImdsProvider::new(None, None)
-        .credentials(&ReqwestClient::new(), &env)
+        .credentials(&NetworkClient::new(), &env)
         .await;
     assert!(
         matches!(result, Err(CredentialsError::NotLoaded { .. })),
@@ -403,7 +403,7 @@ async fn sts_assume_role_is_sigv4_signed_with_the_sts_scope() {
         region: "us-west-2".into(),
         endpoint_override: Some(server.url()),
     };
-    let creds = sts::assume_role(&ReqwestClient::new(), &env, &base_credentials(), &params)
+    let creds = sts::assume_role(&NetworkClient::new(), &env, &base_credentials(), &params)
         .await
         .expect("assumed role");
     assert_eq!(creds.access_key_id, "ASIAASSUMED");
@@ -544,7 +544,7 @@ async fn sts_errors_name_code_and_message_and_are_retried_only_when_transient() 
         endpoint_override: Some(server.url()),
     };
     let error = sts::assume_role(
-        &ReqwestClient::new(),
+        &NetworkClient::new(),
         &Env::from_vars([("HOME", "/x")]),
         &base_credentials(),
         &params,
@@ -591,7 +591,7 @@ async fn web_identity_is_unsigned_and_sends_the_token_file() {
     let params: WebIdentityParams =
         web_identity::params_from_env(&env, "eu-west-1").expect("configured");
     let creds =
-        web_identity::assume_role_with_web_identity(&ReqwestClient::new(), &env, &params).await;
+        web_identity::assume_role_with_web_identity(&NetworkClient::new(), &env, &params).await;
     let _ = std::fs::remove_dir_all(&root);
     assert_eq!(creds.map(|c| c.access_key_id), Ok("ASIAASSUMED".to_owned()));
     let seen = server.seen();
@@ -650,7 +650,7 @@ async fn sso_portal_gets_the_cached_token() {
         role_name: "Reader".into(),
         session_name: Some("dev".into()),
     };
-    let http = ReqwestClient::new();
+    let http = NetworkClient::new();
     let creds = sso::role_credentials(&http, &env, &params)
         .await
         .expect("sso credentials");
@@ -709,7 +709,7 @@ async fn container_endpoint_sends_the_token_file_and_retries_a_500() {
         ),
     ])
     .with_fs_root(&root);
-    let creds = container::load(&ReqwestClient::new(), &env).await;
+    let creds = container::load(&NetworkClient::new(), &env).await;
     let _ = std::fs::remove_dir_all(&root);
     let creds = creds.expect("container credentials");
     assert_eq!(creds.access_key_id, "ASIACONTAINER");
@@ -748,7 +748,7 @@ async fn https_to_a_plain_http_server_is_an_error_not_a_panic() {
     };
     // The handshake never completes: connecting (TLS included) times out, and
     // the request is known not to have been sent.
-    let result = ReqwestClient::new().send(request).await;
+    let result = NetworkClient::new().send(request).await;
     assert!(matches!(result, Err(HttpError::Connect(_))), "{result:?}");
 }
 
@@ -769,7 +769,7 @@ async fn container_refusals_name_code_and_message_and_are_not_retried() {
             "Basic c2VjcmV0".to_owned(),
         ),
     ]);
-    let error = container::load(&ReqwestClient::new(), &env)
+    let error = container::load(&NetworkClient::new(), &env)
         .await
         .unwrap_err();
     let message = error.to_string();

@@ -374,17 +374,23 @@ fn compare(recorded: &Exchange, actual: &HttpRequest) -> Vec<String> {
 
 /// Scheme, host, port, path (`/` when empty) and sorted query pairs.
 fn normalized_url(url: &str) -> Option<(String, Vec<(String, String)>)> {
-    let parsed = reqwest::Url::parse(url).ok()?;
+    let parsed = bedrock_lite::http::HttpUrl::parse(url).ok()?;
     let mut query: Vec<(String, String)> = parsed
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k.to_owned(), v.to_owned())
+        })
         .collect();
     query.sort();
     let base = format!(
         "{}://{}:{}{}",
         parsed.scheme(),
-        parsed.host_str()?,
-        parsed.port_or_known_default()?,
+        parsed.host(),
+        parsed.port(),
         parsed.path()
     );
     Some((base, query))

@@ -381,7 +381,7 @@ fn endpoints_are_checked_urls() {
         (json!({"endpoints": {"runtime": "http://example.com"}}),
          "config.json: endpoints.runtime: expected an http(s) URL: plain http:// is only allowed to a loopback host"),
         (json!({"endpoints": {"control": "ftp://example.com"}}),
-         "config.json: endpoints.control: expected an http(s) URL: the scheme must be https://"),
+         "config.json: endpoints.control: expected an http(s) URL: the scheme must be http or https"),
         (json!({"endpoints": {"control": "https://user:pw@example.com"}}),
          "config.json: endpoints.control: expected an http(s) URL: the URL must not contain a user name or password"),
         (json!({"endpoints": {"runtime": "not a url"}}), "config.json: endpoints.runtime: expected an http(s) URL: "),

@@ -20,6 +20,7 @@ use bytes::Bytes;
 
 use crate::http::{
     fetch_with_retries, one_line, url_for_messages, Attempt, BoxFuture, HttpClient, HttpRequest,
+    HttpUrl,
 };
 
 /// The name this source goes by in errors.
@@ -129,7 +130,7 @@ pub async fn endpoint_url(env: &Env, dns: &dyn Dns) -> Result<String, Credential
     if let Some(relative) = env.non_blank_var(RELATIVE_URI) {
         let separator = if relative.starts_with('/') { "" } else { "/" };
         let url = format!("{ECS_BASE}{separator}{relative}");
-        reqwest::Url::parse(&url).map_err(|e| invalid(RELATIVE_URI, relative, &e.to_string()))?;
+        HttpUrl::parse(&url).map_err(|e| invalid(RELATIVE_URI, relative, &e.to_string()))?;
         return Ok(url);
     }
     let Some(full) = env.non_blank_var(FULL_URI) else {
@@ -138,16 +139,12 @@ pub async fn endpoint_url(env: &Env, dns: &dyn Dns) -> Result<String, Credential
             reason: format!("neither {RELATIVE_URI} nor {FULL_URI} is set"),
         });
     };
-    let url = reqwest::Url::parse(full).map_err(|e| invalid(FULL_URI, full, &e.to_string()))?;
-    match url.scheme() {
-        "https" => return Ok(full.to_owned()),
-        "http" => {}
-        _ => return Err(invalid(FULL_URI, full, "the scheme must be http or https")),
+    let url = HttpUrl::parse(full).map_err(|e| invalid(FULL_URI, full, &e.to_string()))?;
+    if url.is_https() {
+        return Ok(full.to_owned());
     }
-    let Some(host) = url.host_str() else {
-        return Err(invalid(FULL_URI, full, "the URL has no host"));
-    };
-    let allowed = match host.trim_start_matches('[').trim_end_matches(']').parse() {
+    let host = url.host();
+    let allowed = match host.parse() {
         Ok(ip) => is_allowed(ip),
         Err(_) => {
             let addresses = tokio::time::timeout(DNS_TIMEOUT, dns.lookup(host))

@@ -5,45 +5,42 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::http::HttpUrl;
+
 /// The normalised base URL, or why `url` cannot be an endpoint.
 pub(crate) fn check(url: &str) -> Result<String, String> {
     let trimmed = url.trim();
     if trimmed.is_empty() {
         return Err("the URL is empty".to_owned());
     }
-    let parsed = reqwest::Url::parse(trimmed).map_err(|e| e.to_string())?;
-    let host = parsed.host_str().unwrap_or_default();
-    match parsed.scheme() {
-        "https" => {}
-        "http" if is_loopback(host) => {}
-        "http" => {
-            return Err(format!(
-                "plain http:// is only allowed to a loopback host (127.0.0.0/8, ::1, localhost), \
-                 not `{host}`; use https://"
-            ))
-        }
-        scheme => {
-            return Err(format!(
-                "the scheme must be https:// (or http:// to a loopback host), not `{scheme}`"
-            ))
-        }
+    let parsed = HttpUrl::parse(trimmed).map_err(|e| e.to_string())?;
+    let host = parsed.host();
+    if !parsed.is_https() && !is_loopback(host) {
+        return Err(format!(
+            "plain http:// is only allowed to a loopback host (127.0.0.0/8, ::1, localhost), \
+             not `{host}`; use https://"
+        ));
     }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
+    if parsed.userinfo().is_some() {
         return Err("the URL must not contain a user name or password".to_owned());
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err("the URL must not have a query (`?`) or fragment (`#`)".to_owned());
     }
-    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+    let base = format!(
+        "{}://{}{}",
+        parsed.scheme(),
+        parsed.authority(),
+        parsed.path()
+    );
+    Ok(base.trim_end_matches('/').to_owned())
 }
 
 /// Whether a (normalised) host names this machine: `localhost`, 127.0.0.0/8 or
 /// `::1` (also as an IPv4-mapped IPv6 address).
 fn is_loopback(host: &str) -> bool {
-    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return v6.parse::<Ipv6Addr>().is_ok_and(|ip| {
-            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        });
+    if let Ok(v6) = host.parse::<Ipv6Addr>() {
+        return v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback());
     }
     host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
         || host.eq_ignore_ascii_case("localhost")

@@ -11,7 +11,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::HttpError;
 
-/// A source of body chunks, polled like a stream. [`super::ReqwestClient`]
+/// A source of body chunks, polled like a stream. [`super::NetworkClient`]
 /// adapts the network's; tests make their own (a chunk at a time, a stall, a
 /// broken connection).
 pub trait ChunkSource: Send {

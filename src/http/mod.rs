@@ -4,7 +4,8 @@
 //! sockets.
 //!
 //! * [`HttpClient`] sends an [`HttpRequest`] and answers an [`HttpResponse`]
-//!   whose [`Body`] streams; [`ReqwestClient`] is the real one.
+//!   whose [`Body`] streams; [`NetworkClient`] is the real one (hyper's HTTP/1.1
+//!   client, tokio, rustls).
 //! * [`fetch`] reads a whole response ([`BufferedResponse`]), for the small
 //!   JSON and XML documents of the credential endpoints.
 //! * [`RetryPolicy`] is the one retry policy: the caller judges each attempt.
@@ -12,18 +13,20 @@
 //!   signed are the headers that are sent.
 
 mod body;
+mod network;
 mod proxy;
-mod reqwest_client;
 mod retry;
 mod sign;
 mod trust;
+mod url;
 
 pub use body::{Body, ChunkSource};
+pub use network::NetworkClient;
 pub use proxy::ProxySettings;
-pub use reqwest_client::ReqwestClient;
 pub use retry::{Attempt, RetryPolicy};
 pub use sign::{presign_url, sign_http_request};
 pub use trust::ExtraRoots;
+pub use url::{HttpUrl, UrlError};
 
 pub(crate) use retry::random_up_to;
 
@@ -146,7 +149,7 @@ impl HttpError {
     }
 }
 
-/// Sends HTTP requests. Implemented by [`ReqwestClient`] and by test replayers.
+/// Sends HTTP requests. Implemented by [`NetworkClient`] and by test replayers.
 pub trait HttpClient: Send + Sync + std::fmt::Debug {
     /// Sends `request` and returns the response once its head has arrived.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>>;
@@ -191,14 +194,8 @@ pub(crate) async fn fetch_with_retries<T>(
 
 /// `scheme://host[:port]/path` of `uri`, without query or user info, for messages.
 pub(crate) fn url_for_messages(uri: &str) -> String {
-    match reqwest::Url::parse(uri) {
-        Ok(mut url) => {
-            url.set_query(None);
-            url.set_fragment(None);
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            url.to_string()
-        }
+    match HttpUrl::parse(uri) {
+        Ok(url) => url.without_secrets(),
         Err(_) => "<invalid URL>".to_owned(),
     }
 }

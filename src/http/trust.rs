@@ -5,6 +5,11 @@
 //! system has none (a `FROM scratch` image).
 
 use std::path::Path;
+use std::sync::Arc;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use rustls::{ClientConfig, RootCertStore};
 
 use super::HttpError;
 
@@ -14,7 +19,7 @@ const MAX_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
 /// Extra trusted roots from a PEM file (`AWS_CA_BUNDLE`, the profile's `ca_bundle`).
 #[derive(Clone, Default)]
 pub struct ExtraRoots {
-    certificates: Vec<reqwest::Certificate>,
+    certificates: Vec<CertificateDer<'static>>,
 }
 
 impl std::fmt::Debug for ExtraRoots {
@@ -36,7 +41,8 @@ impl ExtraRoots {
             return Err(fail(format!("larger than {MAX_BUNDLE_BYTES} bytes")));
         }
         let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        let certificates = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|_| fail("not a PEM certificate bundle".to_owned()))?;
         if certificates.is_empty() {
             return Err(fail("no PEM certificate in it".to_owned()));
@@ -55,36 +61,44 @@ impl ExtraRoots {
     }
 }
 
-/// The roots for an HTTPS client: the system's, the extra ones, and the
-/// bundled fallback when the system has none and the feature is on.
-pub(crate) fn roots(extra: &ExtraRoots) -> Vec<reqwest::Certificate> {
-    let loaded = rustls_native_certs::load_native_certs();
-    let mut roots: Vec<reqwest::Certificate> = loaded
-        .certs
-        .iter()
-        .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok())
-        .collect();
-    if roots.is_empty() {
-        roots.extend(bundled());
+/// The TLS client configuration (rustls on `ring`, TLS 1.2 and 1.3): the
+/// system's roots, the bundled fallback when the system has none and the
+/// feature is on, and the extra ones; and whether the store ended up empty.
+pub(crate) fn client_config(extra: &ExtraRoots) -> Result<(ClientConfig, bool), String> {
+    let mut roots = RootCertStore::empty();
+    for certificate in rustls_native_certs::load_native_certs().certs {
+        // A system certificate rustls cannot use is left out, as browsers do.
+        let _ = roots.add(certificate);
     }
-    roots.extend(extra.certificates.iter().cloned());
-    roots
+    if roots.is_empty() {
+        add_bundled(&mut roots);
+    }
+    for certificate in &extra.certificates {
+        roots
+            .add(certificate.clone())
+            .map_err(|e| format!("a certificate of the CA bundle cannot be used: {e}"))?;
+    }
+    let no_roots = roots.is_empty();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot set up TLS: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok((config, no_roots))
 }
 
 /// Mozilla's roots, built in.
 #[cfg(feature = "bundled-roots")]
-fn bundled() -> Vec<reqwest::Certificate> {
-    webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .filter_map(|der| reqwest::Certificate::from_der(der.as_ref()).ok())
-        .collect()
+fn add_bundled(roots: &mut RootCertStore) {
+    for certificate in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+        let _ = roots.add(certificate.clone());
+    }
 }
 
 /// Without the `bundled-roots` feature there is no fallback.
 #[cfg(not(feature = "bundled-roots"))]
-fn bundled() -> Vec<reqwest::Certificate> {
-    Vec::new()
-}
+fn add_bundled(_: &mut RootCertStore) {}
 
 #[cfg(test)]
 mod tests {

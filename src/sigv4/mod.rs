@@ -48,7 +48,6 @@ pub use signer::{
     Explanation, HeaderPair, HeaderSignature, Payload, QuerySignature, SessionTokenPlacement,
     SignableRequest, SignatureLocation, SignatureOutput, Signer, SigningScope, SigningSettings,
 };
-#[cfg(feature = "emulator")]
 pub(crate) use uri_encode::percent_decode;
 pub use uri_encode::percent_encode;
 pub(crate) use url::split_url;

@@ -82,12 +82,7 @@ fn validated(url: &str, origin: &str) -> Result<String, CredentialsError> {
         source: super::SOURCE,
         message: format!("invalid IMDS endpoint `{url}` from {origin}: {why}"),
     };
-    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(invalid(
-            "expected an http:// or https:// URL with a host".to_owned(),
-        ));
-    }
+    crate::http::HttpUrl::parse(url).map_err(|e| invalid(e.to_string()))?;
     Ok(url.trim_end_matches('/').to_owned())
 }
 
