@@ -121,9 +121,11 @@ fn parse(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<Options, 
                 options.inference.temperature = Some(number(parser, "--temperature")?)
             }
             Arg::Long("top-p") => options.inference.top_p = Some(number(parser, "--top-p")?),
-            Arg::Long("attach") => options.attach.push(parser.value()?.into()),
+            Arg::Long("attach") => options.attach.push(args::value(parser, "--attach")?.into()),
             Arg::Long("reasoning") => options.reasoning = Some(number(parser, "--reasoning")?),
-            Arg::Long("session") => options.session = Some(parser.value()?.into()),
+            Arg::Long("session") => {
+                options.session = Some(args::value(parser, "--session")?.into())
+            }
             Arg::Long("no-stream") => options.no_stream = true,
             Arg::Long("stats") => options.stats = true,
             Arg::Value(v) => options.prompt.push(args::os_to_string(v, "PROMPT")?),
@@ -136,8 +138,12 @@ fn parse(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<Options, 
 /// A number flag's value.
 fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, flag: &str) -> Result<T, CliError> {
     let text = args::string_value(parser, flag)?;
-    text.parse()
-        .map_err(|_| CliError::usage(format!("{flag} `{text}`: not a valid number")))
+    text.parse().map_err(|_| {
+        CliError::usage(format!(
+            "{flag} `{text}`: not a valid number; {}",
+            args::help_hint("chat")
+        ))
+    })
 }
 
 /// All of stdin, less one trailing newline.
