@@ -323,6 +323,53 @@ async fn reasoning_turns_claude_thinking_on_for_every_kind_of_ref() {
 }
 
 #[tokio::test]
+async fn reasoning_follows_the_rule_table_for_other_families() {
+    let emu = emulator().await;
+    let home = Home::new("cli-chat-reasoning-families");
+    for (model, budget, fields) in [
+        (
+            "amazon.nova-2-lite-v1:0",
+            "2048",
+            json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "medium"}}),
+        ),
+        (
+            "us.amazon.nova-2-lite-v1:0",
+            "1000",
+            json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "low"}}),
+        ),
+        (
+            "openai.gpt-oss-120b-1:0",
+            "20000",
+            json!({"reasoning_effort": "high"}),
+        ),
+    ] {
+        let before = converse_bodies(&emu).len();
+        let out = chat(&home, &emu, model, &["--reasoning", budget, "hi"]).await;
+        assert_exit(&out, 0);
+        let bodies = converse_bodies(&emu);
+        assert_eq!(bodies.len(), before + 1);
+        assert_eq!(
+            bodies[before]["additionalModelRequestFields"], fields,
+            "{model}: {}",
+            bodies[before]
+        );
+    }
+    // A model that always reasons is sent as it is, with a note under -v.
+    let out = chat(
+        &home,
+        &emu,
+        "us.deepseek.r1-v1:0",
+        &["-v", "--reasoning", "2048", "hi"],
+    )
+    .await;
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("always reasons"), "{}", stderr(&out));
+    let bodies = converse_bodies(&emu);
+    let sent = bodies.last().expect("a request");
+    assert!(sent.get("additionalModelRequestFields").is_none(), "{sent}");
+}
+
+#[tokio::test]
 async fn reasoning_goes_to_stderr_on_lines_of_its_own() {
     for no_stream in [false, true] {
         let emu = emulator().await;
@@ -595,7 +642,8 @@ async fn a_failed_call_leaves_the_session_as_it_was() {
 
 /// `command` run with its stdin, stdout and stderr on a pseudo-terminal, by
 /// util-linux `script`; what is piped to it is typed in, and the end of the
-/// pipe is Ctrl-D.
+/// pipe is Ctrl-D. Echo is turned off before `command` starts, so what it
+/// writes to the screen (stdout) is never interleaved with what is typed.
 #[cfg(target_os = "linux")]
 fn in_terminal(command: &Command) -> Command {
     let quote =
@@ -604,16 +652,12 @@ fn in_terminal(command: &Command) -> Command {
         .chain(command.get_args())
         .map(quote)
         .collect();
+    let shell_line = format!("stty -echo && exec {}", line.join(" "));
     let mut terminal = Command::new("script");
     terminal
-        .args([
-            "--quiet",
-            "--return",
-            "--command",
-            &line.join(" "),
-            "/dev/null",
-        ])
+        .args(["--quiet", "--return", "--command", &shell_line, "/dev/null"])
         .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     for (key, value) in command.get_envs() {
@@ -635,10 +679,11 @@ async fn on_a_terminal_chat_loops_over_turns_until_ctrl_d() {
     let out = output(in_terminal(&command), Some("hello\nagain\n")).await;
     assert_exit(&out, 0);
     let screen = stdout(&out).replace("\r\n", "\n");
-    assert!(
-        screen.contains("> You said: hello\n> You said: again\n> "),
-        "{screen:?}"
-    );
+    // What was typed shows only if it arrived before echo was turned off.
+    let typed = screen
+        .strip_suffix("> You said: hello\n> You said: again\n> \n")
+        .unwrap_or_else(|| panic!("{screen:?}"));
+    assert!(["", "hello\nagain\n"].contains(&typed), "{screen:?}");
     let bodies = converse_bodies(&emu);
     assert_eq!(bodies.len(), 2, "{bodies:?}");
     assert_eq!(
@@ -661,12 +706,48 @@ async fn on_a_terminal_exit_leaves_the_loop() {
     let emu = emulator().await;
     let home = Home::new("cli-chat-interactive-exit");
     let command = home.chat_command(&emu, "some.model", &[]);
-    let out = output(in_terminal(&command), Some("hello\n/exit\nnever sent\n")).await;
+    // Ctrl-D follows `/exit` here; leaving on Ctrl-D would end the screen
+    // with a newline after the last prompt, leaving on `/exit` does not.
+    // (Typing more after `/exit` would prove it too, but `script` then waits
+    // two seconds for the unread input.)
+    let out = output(in_terminal(&command), Some("hello\n/exit\n")).await;
+    assert_exit(&out, 0);
+    let screen = stdout(&out).replace("\r\n", "\n");
+    assert!(screen.ends_with("> You said: hello\n> "), "{screen:?}");
+    assert_eq!(converse_bodies(&emu).len(), 1);
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn on_a_terminal_a_failed_turn_is_reported_and_left_out() {
+    let emu = emulator().await;
+    emu.script(Reply::Status {
+        status: 400,
+        error_type: "ValidationException".into(),
+        message: "Malformed input request.".into(),
+    });
+    let home = Home::new("cli-chat-interactive-failed");
+    let file = home.path("loop.json");
+    let path = file.to_string_lossy().into_owned();
+    let command = home.chat_command(&emu, "some.model", &["--session", &path]);
+    let out = output(in_terminal(&command), Some("rejected\naccepted\n")).await;
     assert_exit(&out, 0);
     let screen = stdout(&out);
-    assert!(screen.contains("You said: hello"), "{screen:?}");
-    assert!(!screen.contains("You said: never sent"), "{screen:?}");
-    assert_eq!(converse_bodies(&emu).len(), 1);
+    assert!(screen.contains("Malformed input request."), "{screen:?}");
+    assert!(screen.contains("You said: accepted"), "{screen:?}");
+    let bodies = converse_bodies(&emu);
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(
+        bodies[1]["messages"],
+        json!([{"role": "user", "content": [{"text": "accepted"}]}])
+    );
+    assert_eq!(
+        session_messages(&file),
+        [
+            json!({"role": "user", "content": [{"text": "accepted"}]}),
+            json!({"role": "assistant", "content": [{"text": "You said: accepted"}]}),
+        ]
+    );
 }
 
 #[tokio::test]
