@@ -7,7 +7,7 @@
 //! while let Some(flag) = args::next_flag(parser, globals)? {
 //!     match flag.as_arg() {
 //!         Arg::Long("query") => query = true,
-//!         Arg::Long("request") => request = Some(PathBuf::from(parser.value()?)),
+//!         Arg::Long("request") => request = Some(PathBuf::from(args::value(parser, "--request")?)),
 //!         Arg::Value(v) => positional.push(v),
 //!         other => return Err(args::unexpected(&other, "sigv4 sign")),
 //!     }
