@@ -323,6 +323,27 @@ async fn reasoning_turns_claude_thinking_on_for_every_kind_of_ref() {
 }
 
 #[tokio::test]
+async fn reasoning_on_an_application_profile_whose_base_cannot_be_read_says_so() {
+    let emu = emulator().await;
+    emu.script(Reply::Status {
+        status: 403,
+        error_type: "AccessDeniedException".into(),
+        message: "not allowed to read the profile".into(),
+    });
+    let home = Home::new("cli-chat-reasoning-unresolved");
+    let out = chat(&home, &emu, APP_PROFILE, &["--reasoning", "2048", "hi"]).await;
+    assert_exit(&out, 2);
+    let message = stderr(&out);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(
+        message.contains("no known reasoning switch")
+            && message.contains("its base model could not be read"),
+        "{message}"
+    );
+    assert!(converse_bodies(&emu).is_empty(), "nothing is sent");
+}
+
+#[tokio::test]
 async fn reasoning_follows_the_rule_table_for_other_families() {
     let emu = emulator().await;
     let home = Home::new("cli-chat-reasoning-families");

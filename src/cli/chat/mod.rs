@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use bedrock_lite::config::Cost;
-use bedrock_lite::model_ref::ModelRef;
+use bedrock_lite::model_ref::{ModelKind, ModelRef};
 use bedrock_lite::models::rules::{self, ReasoningLevel};
 use bedrock_lite::types::{
     ContentBlock, ConversationRole, ConverseRequest, InferenceConfiguration, Message,
@@ -185,8 +185,15 @@ async fn template(
     if let Some(budget) = options.reasoning {
         let base = client.application_profile_base(model).await;
         let level = ReasoningLevel::Budget(budget);
-        let usage =
-            |e: rules::ReasoningError| CliError::usage(format!("--reasoning {budget}: {e}"));
+        // Without its base model, an application profile is matched on its ARN.
+        let unresolved = base.is_none() && *model.kind() == ModelKind::ApplicationInferenceProfile;
+        let usage = |e: rules::ReasoningError| {
+            let why = match unresolved {
+                true => "; its base model could not be read (GetInferenceProfile; -v says why)",
+                false => "",
+            };
+            CliError::usage(format!("--reasoning {budget}: {e}{why}"))
+        };
         let switch = rules::reasoning_switch(model.id(), base.as_deref()).map_err(usage)?;
         if let (Some(floor), Some(max_tokens)) =
             (switch.max_tokens_floor(level), inference.max_tokens)
