@@ -7,7 +7,7 @@
 //! while let Some(flag) = args::next_flag(parser, globals)? {
 //!     match flag.as_arg() {
 //!         Arg::Long("query") => query = true,
-//!         Arg::Long("request") => request = Some(PathBuf::from(parser.value()?)),
+//!         Arg::Long("request") => request = Some(PathBuf::from(args::value(parser, "--request")?)),
 //!         Arg::Value(v) => positional.push(v),
 //!         other => return Err(args::unexpected(&other, "sigv4 sign")),
 //!     }
@@ -37,6 +37,8 @@ pub struct Globals {
     pub json: bool,
     /// `-v`: diagnostics on stderr (repeatable)
     pub verbose: u8,
+    /// The command words read so far (`models list`), for help hints.
+    pub command: String,
 }
 
 /// One argument, owned, so that `parser` is free to read a flag's value.
@@ -68,7 +70,10 @@ pub fn next_flag(
     globals: &mut Globals,
 ) -> Result<Option<Flag>, CliError> {
     loop {
-        let flag = match parser.next()? {
+        let next = parser
+            .next()
+            .map_err(|e| CliError::usage(format!("{e}; {}", help_hint(&globals.command))))?;
+        let flag = match next {
             None => return Ok(None),
             Some(Arg::Long(name)) => Flag::Long(name.to_owned()),
             Some(Arg::Short(c)) => Flag::Short(c),
@@ -90,7 +95,7 @@ impl Globals {
             Arg::Long("endpoint-url") => {
                 self.endpoint_url = Some(string_value(parser, "--endpoint-url")?)
             }
-            Arg::Long("config") => self.config = Some(parser.value()?.into()),
+            Arg::Long("config") => self.config = Some(value(parser, "--config")?.into()),
             Arg::Long("json") => self.json = true,
             Arg::Short('v') | Arg::Long("verbose") => self.verbose = self.verbose.saturating_add(1),
             _ => return Ok(false),
@@ -99,9 +104,17 @@ impl Globals {
     }
 }
 
+/// Reads the value of `flag` (a flag with no value after it is a usage error
+/// that says how to get help).
+pub fn value(parser: &mut lexopt::Parser, flag: &str) -> Result<OsString, CliError> {
+    parser
+        .value()
+        .map_err(|_| CliError::usage(format!("flag `{flag}` needs a value; {}", help_hint(""))))
+}
+
 /// Reads the value of `flag` as UTF-8 text.
 pub fn string_value(parser: &mut lexopt::Parser, flag: &str) -> Result<String, CliError> {
-    os_to_string(parser.value()?, flag)
+    os_to_string(value(parser, flag)?, flag)
 }
 
 /// Converts an argument to UTF-8 text, naming `what` if it is not.
@@ -135,7 +148,14 @@ pub fn next_word(
 ) -> Result<Option<String>, CliError> {
     match next_flag(parser, globals)? {
         None => Ok(None),
-        Some(Flag::Value(v)) => Ok(Some(os_to_string(v, "command")?)),
+        Some(Flag::Value(v)) => {
+            let word = os_to_string(v, "command")?;
+            if !globals.command.is_empty() {
+                globals.command.push(' ');
+            }
+            globals.command.push_str(&word);
+            Ok(Some(word))
+        }
         Some(other) => Err(CliError::usage(format!(
             "unexpected {} before the command; run `bedrock-lite --help`",
             describe(&other.as_arg())
@@ -156,7 +176,16 @@ pub fn describe(arg: &Arg<'_>) -> String {
 /// to get the command's help.
 pub fn unexpected(arg: &Arg<'_>, command: &str) -> CliError {
     CliError::usage(format!(
-        "`{command}` does not take {}; run `bedrock-lite {command} --help`",
-        describe(arg)
+        "`{command}` does not take {}; {}",
+        describe(arg),
+        help_hint(command)
     ))
+}
+
+/// How to get the help of `command` (the overview when it is empty).
+pub fn help_hint(command: &str) -> String {
+    match command {
+        "" => "run `bedrock-lite --help`".to_owned(),
+        command => format!("run `bedrock-lite {command} --help`"),
+    }
 }

@@ -9,6 +9,8 @@
 
 use std::ffi::OsString;
 
+use crate::error::CliError;
+
 /// One command's help page.
 pub struct CommandHelp {
     /// The command words, e.g. `models list`.
@@ -276,7 +278,8 @@ pub fn requested(args: &[OsString]) -> Option<Request> {
     }
 }
 
-/// The longest prefix of `words` that names a command or a command group.
+/// The longest prefix of `words` that names a command or a command group;
+/// the first word alone when it names none (help on it is then refused).
 fn command_words(words: &[String]) -> Vec<String> {
     (0..=words.len().min(3))
         .rev()
@@ -287,8 +290,27 @@ fn command_words(words: &[String]) -> Vec<String> {
                 .iter()
                 .any(|c| c.path == path || c.path.starts_with(&format!("{path} ")))
         })
-        .unwrap_or_default()
+        .filter(|prefix| !prefix.is_empty())
+        .unwrap_or_else(|| words.get(..1).unwrap_or_default())
         .to_vec()
+}
+
+/// Prints what `request` asks for to stdout. Help on words that name no
+/// command is a usage error naming them.
+pub fn answer(request: Request) -> Result<(), CliError> {
+    match request {
+        Request::Version => println!("{}", version()),
+        Request::Help(words) => match text(&words) {
+            Some(text) => print!("{text}"),
+            None => {
+                return Err(CliError::usage(format!(
+                    "unknown command `{}`; run `bedrock-lite --help`",
+                    words.join(" ")
+                )))
+            }
+        },
+    }
+    Ok(())
 }
 
 /// The help text for `words`: the overview, a command's page, or a group's
@@ -412,7 +434,8 @@ mod tests {
             help(&["gateway", "key", "add"])
         );
         assert_eq!(ask("chat hello there --help"), help(&["chat"]));
-        assert_eq!(ask("nonsense --help"), help(&[]));
+        assert_eq!(ask("nonsense --help"), help(&["nonsense"]));
+        assert_eq!(ask("help nonsense chat"), help(&["nonsense"]));
         assert_eq!(ask("--version"), Some(Request::Version));
         assert_eq!(ask("chat -V"), Some(Request::Version));
         assert_eq!(ask("chat --system -h hi"), None);

@@ -41,17 +41,8 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), CliError> {
     let line: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    match help::requested(&line) {
-        Some(help::Request::Version) => {
-            println!("{}", help::version());
-            return Ok(());
-        }
-        Some(help::Request::Help(words)) => {
-            let text = help::text(&words).unwrap_or_else(|| help::text(&[]).unwrap_or_default());
-            print!("{text}");
-            return Ok(());
-        }
-        None => {}
+    if let Some(request) = help::requested(&line) {
+        return help::answer(request);
     }
     let mut parser = lexopt::Parser::from_args(line);
     let mut globals = Globals::default();

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use bedrock_lite::config::Cost;
-use bedrock_lite::model_ref::ModelRef;
+use bedrock_lite::model_ref::{ModelKind, ModelRef};
 use bedrock_lite::models::rules::{self, ReasoningLevel};
 use bedrock_lite::types::{
     ContentBlock, ConversationRole, ConverseRequest, InferenceConfiguration, Message,
@@ -117,9 +117,11 @@ fn parse(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<Options, 
                 options.inference.temperature = Some(number(parser, "--temperature")?)
             }
             Arg::Long("top-p") => options.inference.top_p = Some(number(parser, "--top-p")?),
-            Arg::Long("attach") => options.attach.push(parser.value()?.into()),
+            Arg::Long("attach") => options.attach.push(args::value(parser, "--attach")?.into()),
             Arg::Long("reasoning") => options.reasoning = Some(number(parser, "--reasoning")?),
-            Arg::Long("session") => options.session = Some(parser.value()?.into()),
+            Arg::Long("session") => {
+                options.session = Some(args::value(parser, "--session")?.into())
+            }
             Arg::Long("no-stream") => options.no_stream = true,
             Arg::Long("stats") => options.stats = true,
             Arg::Value(v) => options.prompt.push(args::os_to_string(v, "PROMPT")?),
@@ -132,8 +134,12 @@ fn parse(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<Options, 
 /// A number flag's value.
 fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, flag: &str) -> Result<T, CliError> {
     let text = args::string_value(parser, flag)?;
-    text.parse()
-        .map_err(|_| CliError::usage(format!("{flag} `{text}`: not a valid number")))
+    text.parse().map_err(|_| {
+        CliError::usage(format!(
+            "{flag} `{text}`: not a valid number; {}",
+            args::help_hint("chat")
+        ))
+    })
 }
 
 /// The request every turn starts from: system prompt, inference settings and
@@ -160,8 +166,15 @@ async fn template(
     if let Some(budget) = options.reasoning {
         let base = client.application_profile_base(model).await;
         let level = ReasoningLevel::Budget(budget);
-        let usage =
-            |e: rules::ReasoningError| CliError::usage(format!("--reasoning {budget}: {e}"));
+        // Without its base model, an application profile is matched on its ARN.
+        let unresolved = base.is_none() && *model.kind() == ModelKind::ApplicationInferenceProfile;
+        let usage = |e: rules::ReasoningError| {
+            let why = match unresolved {
+                true => "; its base model could not be read (GetInferenceProfile; -v says why)",
+                false => "",
+            };
+            CliError::usage(format!("--reasoning {budget}: {e}{why}"))
+        };
         let switch = rules::reasoning_switch(model.id(), base.as_deref()).map_err(usage)?;
         if let (Some(floor), Some(max_tokens)) =
             (switch.max_tokens_floor(level), inference.max_tokens)

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use bedrock_lite::types::Message;
+use bedrock_lite::types::{ConversationRole, Message};
 use serde_json::{Map, Value};
 
 use crate::error::{CliError, Exit};
@@ -50,11 +50,23 @@ impl Session {
         let Value::Object(mut rest) = value else {
             return Err(fail("expected an object {\"messages\": [...]}".to_owned()));
         };
-        let messages = match rest.remove("messages") {
+        let messages: Vec<Message> = match rest.remove("messages") {
             None => Vec::new(),
             Some(list) => serde_json::from_value(list)
                 .map_err(|e| fail(format!("messages: not a list of Bedrock messages: {e}")))?,
         };
+        // Content blocks this version does not know are kept (Bedrock may
+        // have added them); a role other than Bedrock's two is a broken file.
+        if let Some((at, message)) = messages
+            .iter()
+            .enumerate()
+            .find(|(_, m)| !matches!(m.role, ConversationRole::User | ConversationRole::Assistant))
+        {
+            return Err(fail(format!(
+                "messages[{at}]: role `{}` is not `user` or `assistant`",
+                message.role
+            )));
+        }
         Ok(Session {
             path: path.to_owned(),
             rest,
@@ -84,7 +96,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bedrock_lite::types::{ContentBlock, ConversationRole};
+    use bedrock_lite::types::ContentBlock;
 
     fn temp(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("bedrock-lite-session-{}", std::process::id()));
@@ -119,6 +131,10 @@ mod tests {
             ("not-json.json", "{nope"),
             ("array.json", "[1, 2]"),
             ("bad-messages.json", r#"{"messages": [{"role": "user"}]}"#),
+            (
+                "bad-role.json",
+                r#"{"messages": [{"role": "user", "content": []}, {"role": "system", "content": []}]}"#,
+            ),
         ] {
             let path = temp(name);
             std::fs::write(&path, text).unwrap();

@@ -118,6 +118,7 @@ async fn converse_stream(
         .await
         .map_err(|e| context::bedrock_failure_at(e, model.id(), false))?;
     let mut report = Report::default();
+    let mut reasoning = ReasoningLine::default();
     let mut wrote = false;
     loop {
         while let Some(item) = stream.next_buffered() {
@@ -128,7 +129,15 @@ async fn converse_stream(
                     None => Ok(()),
                 };
                 Ok((
-                    handle_event(&event, &parsed, json, out, &mut report, started),
+                    handle_event(
+                        &event,
+                        &parsed,
+                        json,
+                        out,
+                        &mut report,
+                        &mut reasoning,
+                        started,
+                    ),
                     folded,
                 ))
             });
@@ -143,7 +152,10 @@ async fn converse_stream(
                         Exit::Other,
                     ));
                 }
-                Err(error) => return Err(broken(error, model, out, wrote, &report, json)),
+                Err(error) => {
+                    reasoning.end();
+                    return Err(broken(error, model, out, wrote, &report, json));
+                }
             }
             wrote |= report.first_token.is_some() || json;
         }
@@ -151,9 +163,13 @@ async fn converse_stream(
         match stream.read_more().await {
             Ok(true) => {}
             Ok(false) => break,
-            Err(error) => return Err(broken(error.into(), model, out, wrote, &report, json)),
+            Err(error) => {
+                reasoning.end();
+                return Err(broken(error.into(), model, out, wrote, &report, json));
+            }
         }
     }
+    reasoning.end();
     if !json {
         out.write_all(b"\n")
             .map_err(|e| CliError::io("stdout", e))?;
@@ -199,6 +215,28 @@ fn broken(
     context::bedrock_failure_at(error, model.id(), started)
 }
 
+/// Reasoning text as it streams to stderr, ended with a newline when its
+/// block stops, so that what follows on stderr starts a line of its own.
+#[derive(Debug, Default)]
+struct ReasoningLine {
+    /// Text was written and its line not ended yet.
+    open: bool,
+}
+
+impl ReasoningLine {
+    fn write(&mut self, text: &str) -> std::io::Result<()> {
+        std::io::stderr().write_all(text.as_bytes())?;
+        self.open |= !text.is_empty();
+        Ok(())
+    }
+
+    fn end(&mut self) {
+        if std::mem::take(&mut self.open) {
+            eprintln!();
+        }
+    }
+}
+
 /// Writes one event: text to `out` (JSON: `{"<event type>": <its payload as
 /// received>}`), reasoning to stderr, usage and metrics into `report`.
 fn handle_event(
@@ -207,6 +245,7 @@ fn handle_event(
     json: bool,
     out: &mut impl Write,
     report: &mut Report,
+    reasoning: &mut ReasoningLine,
     started: Instant,
 ) -> std::io::Result<()> {
     if json {
@@ -229,10 +268,11 @@ fn handle_event(
             ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::Text(text))
                 if !json =>
             {
-                std::io::stderr().write_all(text.as_bytes())?;
+                reasoning.write(text)?;
             }
             _ => {}
         },
+        StreamEvent::ContentBlockStop(_) => reasoning.end(),
         StreamEvent::MessageStop(stop) => note_guardrail(&stop.stop_reason),
         StreamEvent::Metadata(metadata) => {
             report.usage = metadata.usage.clone();
