@@ -189,7 +189,8 @@ mod tests {
             let line = entry.line();
             prop_assert!(!line.contains('\n') && !line.contains('\r'));
             let shown = field(&model);
-            prop_assert!(line.contains(&format!(" model={shown} ")));
+            let expected = format!(" model={shown} ");
+            prop_assert!(line.contains(&expected));
             prop_assert!(!shown.contains(' ') || shown.starts_with('"'));
             if shown.starts_with('"') {
                 prop_assert!(shown.ends_with('"'));

@@ -158,3 +158,117 @@ impl Drop for SseBody {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eventstream::{encode_frame, Header, HeaderValue};
+    use crate::gateway::from_bedrock::CompletionMeta;
+    use crate::http::{Body, ChunkSource, HttpError};
+    use crate::server::ChunkStream as _;
+    use std::sync::{Arc, Mutex};
+    use tokio::sync::mpsc;
+
+    /// Body chunks the test sends when it wants; an `Err` breaks the body.
+    struct Channel(mpsc::UnboundedReceiver<Result<Bytes, HttpError>>);
+
+    impl ChunkSource for Channel {
+        fn poll_chunk(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<Bytes, HttpError>>> {
+            self.0.poll_recv(cx)
+        }
+    }
+
+    fn frame(event: &str, payload: &str) -> Result<Bytes, HttpError> {
+        let headers = [
+            Header::new(":message-type", HeaderValue::String("event".into())),
+            Header::new(":event-type", HeaderValue::String(event.to_owned().into())),
+        ];
+        let mut out = bytes::BytesMut::new();
+        encode_frame(&headers, payload.as_bytes(), &mut out).expect("a frame");
+        Ok(out.freeze())
+    }
+
+    type Ends = Arc<Mutex<Vec<StreamEnd>>>;
+
+    /// A body over a channel the test feeds, recording each `on_end`.
+    fn body(keepalive: Duration) -> (SseBody, mpsc::UnboundedSender<Result<Bytes, HttpError>>, Ends) {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let events = ConverseStream::new(
+            Body::from_source(Channel(receiver)),
+            Duration::from_secs(600),
+        );
+        let meta = CompletionMeta {
+            id: "chatcmpl-1".into(),
+            created: 0,
+            model: "m".into(),
+        };
+        let ends: Ends = Arc::default();
+        let seen = Arc::clone(&ends);
+        let on_end: OnEnd = Box::new(move |_, end| seen.lock().expect("lock").push(end));
+        let body = SseBody::new(events, ChunkStream::new(meta, false), keepalive, on_end);
+        (body, sender, ends)
+    }
+
+    async fn next(body: &mut SseBody) -> Option<String> {
+        std::future::poll_fn(|cx| Pin::new(&mut *body).poll_chunk(cx))
+            .await
+            .map(|chunk| String::from_utf8(chunk.expect("a chunk").to_vec()).expect("UTF-8"))
+    }
+
+    #[tokio::test]
+    async fn keepalives_while_silent_then_the_events_then_done() {
+        let (mut body, sender, ends) = body(Duration::from_millis(30));
+        assert_eq!(next(&mut body).await.as_deref(), Some(": keepalive\n\n"));
+        assert_eq!(next(&mut body).await.as_deref(), Some(": keepalive\n\n"));
+        for (event, payload) in [
+            ("messageStart", r#"{"role":"assistant"}"#),
+            ("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#),
+            ("messageStop", r#"{"stopReason":"end_turn"}"#),
+        ] {
+            sender.send(frame(event, payload)).expect("sent");
+        }
+        let sent = next(&mut body).await.expect("the events");
+        assert_eq!(sent.matches("data: ").count(), 3, "gathered into one chunk: {sent}");
+        assert!(sent.contains(r#""content":"Hi""#) && sent.contains(r#""finish_reason":"stop""#));
+        assert!(ends.lock().expect("lock").is_empty());
+        drop(sender);
+        assert_eq!(next(&mut body).await.as_deref(), Some("data: [DONE]\n\n"));
+        assert_eq!(*ends.lock().expect("lock"), [StreamEnd::Done]);
+        assert_eq!(next(&mut body).await, None);
+        drop(body);
+        assert_eq!(*ends.lock().expect("lock"), [StreamEnd::Done], "once");
+    }
+
+    #[tokio::test]
+    async fn a_broken_stream_ends_with_an_error_event() {
+        let (mut body, sender, ends) = body(Duration::from_secs(60));
+        sender
+            .send(frame("messageStart", r#"{"role":"assistant"}"#))
+            .expect("sent");
+        sender
+            .send(Err(HttpError::Other("connection reset".into())))
+            .expect("sent");
+        let mut sent = String::new();
+        while let Some(chunk) = next(&mut body).await {
+            sent.push_str(&chunk);
+        }
+        assert!(sent.ends_with("\n\n") && sent.contains(r#"data: {"error":"#), "{sent}");
+        assert!(!sent.contains("[DONE]") && !sent.contains(r#""finish_reason":"stop""#));
+        assert_eq!(*ends.lock().expect("lock"), [StreamEnd::Error]);
+    }
+
+    #[tokio::test]
+    async fn a_client_that_goes_away_is_told_once() {
+        let (mut body, sender, ends) = body(Duration::from_secs(60));
+        sender
+            .send(frame("messageStart", r#"{"role":"assistant"}"#))
+            .expect("sent");
+        assert!(next(&mut body).await.is_some_and(|chunk| chunk.contains("assistant")));
+        drop(body);
+        assert_eq!(*ends.lock().expect("lock"), [StreamEnd::ClientGone]);
+        assert!(sender.is_closed(), "the Bedrock stream went with the body");
+    }
+}

@@ -201,13 +201,17 @@ impl Serve {
         }
     }
 
-    /// Sends SIGTERM and waits up to `timeout` for the exit status.
-    pub fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+    /// Sends SIGTERM.
+    pub fn signal_term(&self) {
         let sent = Command::new("kill")
             .args(["-TERM", &self.pid().to_string()])
             .status()
             .expect("kill runs");
         assert!(sent.success(), "kill -TERM {}", self.pid());
+    }
+
+    /// Waits up to `timeout` for the exit status.
+    pub fn wait(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
         let deadline = Instant::now() + timeout;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
