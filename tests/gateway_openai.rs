@@ -119,7 +119,11 @@ fn the_openai_client_against_serve() {
     let endpoint = emulator.endpoint();
     let dir = TempDir::new("gateway-openai");
     let home = dir.path();
-    let main_config = config(home, "config.json", json!({"gateway": {"keepaliveSeconds": 1}}));
+    let main_config = config(
+        home,
+        "config.json",
+        json!({"gateway": {"keepaliveSeconds": 1}}),
+    );
     let keys = Keys {
         full: add_key(home, &main_config, "full", &[]),
         other: add_key(home, &main_config, "other", &[]),
@@ -227,7 +231,10 @@ fn the_openai_client_against_serve() {
         );
         for key in keys.all() {
             assert!(
-                request.headers.iter().all(|(_, value)| !value.contains(key)),
+                request
+                    .headers
+                    .iter()
+                    .all(|(_, value)| !value.contains(key)),
                 "a gateway key reached Bedrock"
             );
         }
@@ -242,8 +249,12 @@ fn the_openai_client_against_serve() {
         );
     }
     let has = |fragment: &str| log.iter().any(|line| line.contains(fragment));
-    assert!(has(" POST /v1/chat/completions 403 key=limited model=us.anthropic.claude-sonnet-4-6 "));
-    assert!(has(" POST /v1/chat/completions 429 key=rpm model=us.anthropic.claude-sonnet-4-6 "));
+    assert!(has(
+        " POST /v1/chat/completions 403 key=limited model=us.anthropic.claude-sonnet-4-6 "
+    ));
+    assert!(has(
+        " POST /v1/chat/completions 429 key=rpm model=us.anthropic.claude-sonnet-4-6 "
+    ));
     assert!(has(" GET /v1/models 401 key=- model=- "));
     assert!(has(" GET /health 200 key=- "));
     assert!(has(" POST /v1/chat/completions 413 key=full "));
@@ -258,7 +269,9 @@ fn the_openai_client_against_serve() {
         "one line per streamed request ({streamed})"
     );
     assert!(
-        busy.log().iter().any(|line| line.contains("stream=client_gone")),
+        busy.log()
+            .iter()
+            .any(|line| line.contains("stream=client_gone")),
         "the busy gateway logged the stream whose client went away: {:?}",
         busy.log()
     );

@@ -127,8 +127,14 @@ fn keys_are_stored_as_hashes_and_listed_without_them() {
     let cli = |args: &[&str]| run(dir.path(), &config, args);
 
     let added = cli(&[
-        "gateway", "key", "add", "team-a", "--models", "us.anthropic.claude-sonnet-4-6, amazon.nova-pro-v1:0",
-        "--rpm", "60",
+        "gateway",
+        "key",
+        "add",
+        "team-a",
+        "--models",
+        "us.anthropic.claude-sonnet-4-6, amazon.nova-pro-v1:0",
+        "--rpm",
+        "60",
     ]);
     assert!(added.status.success(), "{}", text(&added.stderr));
     let stdout = text(&added.stdout);
@@ -150,7 +156,10 @@ fn keys_are_stored_as_hashes_and_listed_without_them() {
 
     let stored: Value =
         serde_json::from_str(&std::fs::read_to_string(&config).expect("the config")).expect("JSON");
-    assert_eq!(stored["region"], "eu-west-1", "the rest of the file is kept");
+    assert_eq!(
+        stored["region"], "eu-west-1",
+        "the rest of the file is kept"
+    );
     assert_eq!(
         stored["gateway"]["keys"],
         json!([
@@ -162,7 +171,10 @@ fn keys_are_stored_as_hashes_and_listed_without_them() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&config).expect("metadata").permissions().mode();
+        let mode = std::fs::metadata(&config)
+            .expect("metadata")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 
@@ -178,7 +190,12 @@ fn keys_are_stored_as_hashes_and_listed_without_them() {
         &["gateway", "key"],
     ] {
         let output = cli(bad);
-        assert_eq!(output.status.code(), Some(2), "{bad:?}: {}", text(&output.stderr));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            text(&output.stderr)
+        );
         assert_eq!(text(&output.stderr).lines().count(), 1, "{bad:?}");
     }
 
@@ -207,10 +224,17 @@ fn keys_are_stored_as_hashes_and_listed_without_them() {
         assert!(text_of_file.contains(&hash));
         assert!(!listed.contains(&hash) && !listed_json.to_string().contains(&hash));
     }
-    assert!(!text_of_file.contains(key), "the key itself is never stored");
+    assert!(
+        !text_of_file.contains(key),
+        "the key itself is never stored"
+    );
 
     let missing = cli(&["gateway", "key", "remove", "nobody"]);
-    assert_eq!(missing.status.code(), Some(1), "as `config unset` of a key not set");
+    assert_eq!(
+        missing.status.code(),
+        Some(1),
+        "as `config unset` of a key not set"
+    );
     assert!(text(&missing.stderr).contains("there is no gateway key named `nobody`"));
     let removed = cli(&["gateway", "key", "remove", "team-a"]);
     assert!(removed.status.success(), "{}", text(&removed.stderr));
@@ -250,7 +274,10 @@ fn a_client_that_goes_away_cancels_the_bedrock_stream() {
         "dropped {:?} after the client went (the next frame was due in 3 s): {line}",
         gone.elapsed()
     );
-    assert!(line.contains(" POST /v1/chat/completions 200 key=- model=us.anthropic.claude-sonnet-4-6 "), "{line}");
+    assert!(
+        line.contains(" POST /v1/chat/completions 200 key=- model=us.anthropic.claude-sonnet-4-6 "),
+        "{line}"
+    );
 }
 
 #[test]
@@ -298,7 +325,10 @@ fn sigterm_lets_a_stream_in_flight_finish() {
     );
     assert!(body.contains(r#""content":"me""#), "{body}");
     assert!(body.contains(r#""finish_reason":"stop""#), "{body}");
-    assert!(body.contains("data: [DONE]"), "the stream in flight finished: {body}");
+    assert!(
+        body.contains("data: [DONE]"),
+        "the stream in flight finished: {body}"
+    );
     assert_eq!(status.and_then(|s| s.code()), Some(0), "{:?}", serve.log());
     assert!(serve.log().iter().any(|line| line.ends_with("stream=done")));
 }

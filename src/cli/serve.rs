@@ -107,13 +107,8 @@ fn announce(address: SocketAddr, json: bool) -> Result<(), CliError> {
 fn stop_signal() -> Result<impl std::future::Future<Output = ()>, CliError> {
     use tokio::signal::unix::{signal, SignalKind};
     let install = |kind: SignalKind, name: &str| {
-        signal(kind).map_err(|e| {
-            CliError::new(
-                "serve",
-                format!("cannot handle {name}: {e}"),
-                Exit::Other,
-            )
-        })
+        signal(kind)
+            .map_err(|e| CliError::new("serve", format!("cannot handle {name}: {e}"), Exit::Other))
     };
     let mut interrupt = install(SignalKind::interrupt(), "SIGINT")?;
     let mut terminate = install(SignalKind::terminate(), "SIGTERM")?;

@@ -155,7 +155,11 @@ impl Gateway {
 }
 
 impl Handler for Gateway {
-    fn handle(&self, request: server::Request, _peer: SocketAddr) -> BoxFuture<'_, server::Response> {
+    fn handle(
+        &self,
+        request: server::Request,
+        _peer: SocketAddr,
+    ) -> BoxFuture<'_, server::Response> {
         Box::pin(async move {
             let mut entry = AccessEntry::start(request.method().as_str(), request.uri().path());
             let route = match Route::find(request.method(), request.uri().path()) {
@@ -186,7 +190,7 @@ impl Handler for Gateway {
 impl Gateway {
     /// The `200 text/event-stream` response of a started stream; its access
     /// line is written when the stream ends.
-    fn stream_response(&self, start: StreamStart, mut entry: AccessEntry) -> server::Response {
+    fn stream_response(&self, start: Box<StreamStart>, mut entry: AccessEntry) -> server::Response {
         entry.status = 200;
         let state = Arc::clone(&self.state);
         let StreamStart {
@@ -194,15 +198,18 @@ impl Gateway {
             chunks,
             permit,
             key,
-        } = start;
+        } = *start;
         let on_end = Box::new(move |chunks: &ChunkStream, end: StreamEnd| {
             drop(permit);
             let now = Instant::now();
             if chunks.finish_reason().is_some() {
                 let ids: Vec<&str> = chunks.tool_call_ids().iter().map(String::as_str).collect();
-                state
-                    .reasoning
-                    .remember(scope(key.as_ref()), &ids, chunks.reasoning_details(), now);
+                state.reasoning.remember(
+                    scope(key.as_ref()),
+                    &ids,
+                    chunks.reasoning_details(),
+                    now,
+                );
             }
             entry.stream = Some(end);
             if let Some(usage) = chunks.usage() {
@@ -230,8 +237,8 @@ fn scope(key: Option<&KeyEntry>) -> &str {
 enum Answer {
     /// `200` with this JSON body.
     Json(String),
-    /// A ConverseStream that started.
-    Stream(StreamStart),
+    /// A ConverseStream that started (boxed: it is large, and one per stream).
+    Stream(Box<StreamStart>),
 }
 
 /// A started ConverseStream and what its body keeps until it ends.
@@ -373,12 +380,12 @@ impl State {
                 .converse_stream(model, &mapped.request)
                 .await
                 .map_err(|error| GatewayError::from_bedrock(&error))?;
-            return Ok(Answer::Stream(StreamStart {
+            return Ok(Answer::Stream(Box::new(StreamStart {
                 events,
                 chunks: ChunkStream::new(meta, chat.include_usage),
                 permit: slot,
                 key: key.cloned(),
-            }));
+            })));
         }
         let response = self
             .client
@@ -390,7 +397,11 @@ impl State {
         let now = Instant::now();
         if let Some(choice) = completion.choices.first() {
             let message = &choice.message;
-            let ids: Vec<&str> = message.tool_calls.iter().map(|call| call.id.as_str()).collect();
+            let ids: Vec<&str> = message
+                .tool_calls
+                .iter()
+                .map(|call| call.id.as_str())
+                .collect();
             self.reasoning
                 .remember(scope(key), &ids, &message.reasoning_details, now);
         }
@@ -541,7 +552,11 @@ impl Route {
         if *method == allowed {
             return Ok(route);
         }
-        let allow = if allowed == Method::GET { "GET" } else { "POST" };
+        let allow = if allowed == Method::GET {
+            "GET"
+        } else {
+            "POST"
+        };
         Err(Miss {
             error: GatewayError::new(
                 405,
@@ -571,19 +586,33 @@ mod tests {
         let api = |api| Some(Route::Api(api));
         assert_eq!(find(Method::GET, "/v1/models").ok(), api(Api::Models));
         assert_eq!(
-            find(Method::GET, "/v1/models/amazon-bedrock/us.amazon.nova-pro-v1%3A0").ok(),
+            find(
+                Method::GET,
+                "/v1/models/amazon-bedrock/us.amazon.nova-pro-v1%3A0"
+            )
+            .ok(),
             api(Api::Model("amazon-bedrock/us.amazon.nova-pro-v1:0".into()))
         );
         assert_eq!(
             find(Method::POST, "/v1/chat/completions").ok(),
             api(Api::ChatCompletions)
         );
-        assert_eq!(find(Method::POST, "/v1/embeddings").ok(), api(Api::Embeddings));
+        assert_eq!(
+            find(Method::POST, "/v1/embeddings").ok(),
+            api(Api::Embeddings)
+        );
         let wrong = find(Method::GET, "/v1/chat/completions").expect_err("405");
         assert_eq!((wrong.error.status(), wrong.allow), (405, Some("POST")));
         let wrong = find(Method::DELETE, "/v1/models/x").expect_err("405");
         assert_eq!((wrong.error.status(), wrong.allow), (405, Some("GET")));
-        for path in ["/", "/v1", "/v1/models/", "/v1/completions", "/health/", "/v1/models/%FF"] {
+        for path in [
+            "/",
+            "/v1",
+            "/v1/models/",
+            "/v1/completions",
+            "/health/",
+            "/v1/models/%FF",
+        ] {
             let miss = find(Method::GET, path).expect_err(path);
             assert_eq!((miss.error.status(), miss.allow), (404, None), "{path}");
             assert_eq!(miss.error.kind().as_str(), "invalid_request_error");

@@ -194,7 +194,13 @@ mod tests {
     type Ends = Arc<Mutex<Vec<StreamEnd>>>;
 
     /// A body over a channel the test feeds, recording each `on_end`.
-    fn body(keepalive: Duration) -> (SseBody, mpsc::UnboundedSender<Result<Bytes, HttpError>>, Ends) {
+    fn body(
+        keepalive: Duration,
+    ) -> (
+        SseBody,
+        mpsc::UnboundedSender<Result<Bytes, HttpError>>,
+        Ends,
+    ) {
         let (sender, receiver) = mpsc::unbounded_channel();
         let events = ConverseStream::new(
             Body::from_source(Channel(receiver)),
@@ -225,13 +231,20 @@ mod tests {
         assert_eq!(next(&mut body).await.as_deref(), Some(": keepalive\n\n"));
         for (event, payload) in [
             ("messageStart", r#"{"role":"assistant"}"#),
-            ("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#),
+            (
+                "contentBlockDelta",
+                r#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#,
+            ),
             ("messageStop", r#"{"stopReason":"end_turn"}"#),
         ] {
             sender.send(frame(event, payload)).expect("sent");
         }
         let sent = next(&mut body).await.expect("the events");
-        assert_eq!(sent.matches("data: ").count(), 3, "gathered into one chunk: {sent}");
+        assert_eq!(
+            sent.matches("data: ").count(),
+            3,
+            "gathered into one chunk: {sent}"
+        );
         assert!(sent.contains(r#""content":"Hi""#) && sent.contains(r#""finish_reason":"stop""#));
         assert!(ends.lock().expect("lock").is_empty());
         drop(sender);
@@ -255,7 +268,10 @@ mod tests {
         while let Some(chunk) = next(&mut body).await {
             sent.push_str(&chunk);
         }
-        assert!(sent.ends_with("\n\n") && sent.contains(r#"data: {"error":"#), "{sent}");
+        assert!(
+            sent.ends_with("\n\n") && sent.contains(r#"data: {"error":"#),
+            "{sent}"
+        );
         assert!(!sent.contains("[DONE]") && !sent.contains(r#""finish_reason":"stop""#));
         assert_eq!(*ends.lock().expect("lock"), [StreamEnd::Error]);
     }
@@ -266,7 +282,9 @@ mod tests {
         sender
             .send(frame("messageStart", r#"{"role":"assistant"}"#))
             .expect("sent");
-        assert!(next(&mut body).await.is_some_and(|chunk| chunk.contains("assistant")));
+        assert!(next(&mut body)
+            .await
+            .is_some_and(|chunk| chunk.contains("assistant")));
         drop(body);
         assert_eq!(*ends.lock().expect("lock"), [StreamEnd::ClientGone]);
         assert!(sender.is_closed(), "the Bedrock stream went with the body");

@@ -48,7 +48,7 @@ pub use signer::{
     Explanation, HeaderPair, HeaderSignature, Payload, QuerySignature, SessionTokenPlacement,
     SignableRequest, SignatureLocation, SignatureOutput, Signer, SigningScope, SigningSettings,
 };
-#[cfg(feature = "emulator")]
+#[cfg(any(feature = "emulator", feature = "gateway"))]
 pub(crate) use uri_encode::percent_decode;
 pub use uri_encode::percent_encode;
 pub(crate) use url::split_url;

@@ -42,8 +42,7 @@ pub fn run(command: &mut Command) -> Result<Output, String> {
 
 /// Whether `python` imports `module`.
 fn imports(python: &Path, module: &str) -> bool {
-    python.is_file()
-        && run(Command::new(python).args(["-c", &format!("import {module}")])).is_ok()
+    python.is_file() && run(Command::new(python).args(["-c", &format!("import {module}")])).is_ok()
 }
 
 /// A Python that imports `module`: the venv's, made and given `package` with

@@ -22,10 +22,8 @@ impl TempDir {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "bedrock-lite-{tag}-{}-{nanos}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("bedrock-lite-{tag}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path).expect("a temporary folder");
         TempDir(path)
     }
