@@ -95,6 +95,18 @@ fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
     (at(0.5), at(0.9))
 }
 
+/// The CPU time (user + system) process `pid` has used.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc");
+    // The fields after the command (which may hold spaces) in parentheses.
+    let (_, fields) = stat.rsplit_once(") ").expect("a stat line");
+    let fields: Vec<&str> = fields.split(' ').collect();
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    // Linux reports in clock ticks of 1/100 s (USER_HZ).
+    Duration::from_millis(ticks * 10)
+}
+
 /// A `/proc/<pid>/status` field, in KiB.
 fn proc_status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc");
@@ -159,6 +171,7 @@ fn a_thousand_concurrent_streams_through_one_gateway() {
             delay: Duration::from_millis(100),
         });
     }
+    let cpu_before = cpu_time(serve.pid());
     let started = Instant::now();
     let results = runtime.block_on(async {
         let tasks: Vec<_> = (0..CONCURRENT)
@@ -179,6 +192,7 @@ fn a_thousand_concurrent_streams_through_one_gateway() {
         results
     });
     let wall = started.elapsed();
+    let cpu = cpu_time(serve.pid()) - cpu_before;
     let correct = results.iter().filter(|(_, ok)| *ok).count();
     let (load_p50, load_p90) = percentiles(results.iter().map(|(first, _)| *first).collect());
     let peak_kib = proc_status_kib(serve.pid(), "VmHWM:");
@@ -202,6 +216,11 @@ fn a_thousand_concurrent_streams_through_one_gateway() {
     );
     println!(
         "| {CONCURRENT} concurrent streams: time to first byte (p50 / p90) | {load_p50:.0} / {load_p90:.0} ms |"
+    );
+    println!(
+        "| {CONCURRENT} concurrent streams: gateway CPU time (user + sys) | {:.2} s ({:.2} ms per stream) |",
+        cpu.as_secs_f64(),
+        cpu.as_secs_f64() * 1e3 / CONCURRENT as f64
     );
     println!("| gateway RSS after start | {started_kib} KiB |");
     println!("| gateway peak RSS (VmHWM) | {peak_kib} KiB |");

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use bedrock_lite::gateway::Gateway;
 use bedrock_lite::server::ServerOptions;
 use lexopt::Arg;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 
 use crate::args::{self, Globals};
 use crate::context;
@@ -24,6 +24,10 @@ use crate::error::{CliError, Exit};
 
 /// Where the gateway listens when neither `--listen` nor `gateway.listen` says.
 const DEFAULT_LISTEN: &str = "127.0.0.1:4600";
+
+/// Connections the kernel may queue before they are accepted (capped by the
+/// system's `somaxconn`): a burst of clients is queued, not made to retry.
+const LISTEN_BACKLOG: u32 = 4096;
 
 /// Runs `bedrock-lite serve ...`.
 pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), CliError> {
@@ -47,7 +51,7 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
     let json = globals.json;
     runtime()?.block_on(async move {
         let stop = stop_signal()?;
-        let listener = TcpListener::bind(address).await.map_err(|e| {
+        let listener = bind(address).map_err(|e| {
             CliError::new(
                 "serve",
                 format!("cannot listen on {address}: {e}"),
@@ -77,6 +81,19 @@ fn resolve(listen: &str) -> Result<SocketAddr, CliError> {
         .map_err(|e| bad(format!("expected HOST:PORT ({e})")))?
         .next()
         .ok_or_else(|| bad("the host has no address".to_owned()))
+}
+
+/// A listening socket on `address` with a deep accept queue.
+fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = match address {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    // As `TcpListener::bind` does: a restarted gateway gets its port back at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// A runtime on every core: the gateway serves many clients at once.
