@@ -5,14 +5,16 @@
 //! GetInferenceProfile) through the official SDK's own signing, serialising
 //! and event-stream parsing, and checks the answers.
 //!
-//! boto3 is installed with pip into a venv in the target folder
-//! (`<target>/tmp/py-venv`), once, and reused. When it cannot be installed (no
-//! `python3`, no PyPI), the test fails with `BEDROCK_LITE_REQUIRE_VECTORS=1`
-//! (CI) and says so loudly otherwise.
+//! boto3 is installed with pip into a venv in the target folder, once, and
+//! reused ([`common::python`]). When it cannot be installed (no `python3`, no
+//! PyPI), the test fails with `BEDROCK_LITE_REQUIRE_VECTORS=1` (CI) and says
+//! so loudly otherwise.
 #![cfg(feature = "emulator")]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
@@ -20,95 +22,11 @@ use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KE
 /// How long the whole script may take.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// The venv boto3 goes into.
-fn venv_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-venv")
-}
-
-/// The venv's interpreter.
-fn venv_python(venv: &Path) -> PathBuf {
-    if cfg!(windows) {
-        venv.join("Scripts").join("python.exe")
-    } else {
-        venv.join("bin").join("python")
-    }
-}
-
-/// Runs `command`; `Err` says what failed and what it printed.
-fn run(command: &mut Command) -> Result<Output, String> {
-    let shown = format!("{command:?}");
-    let output = command
-        .output()
-        .map_err(|e| format!("cannot run {shown}: {e}"))?;
-    if output.status.success() {
-        return Ok(output);
-    }
-    Err(format!(
-        "{shown} failed ({}): {}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    ))
-}
-
-/// Whether `python` imports boto3.
-fn has_boto3(python: &Path) -> bool {
-    python.is_file() && run(Command::new(python).args(["-c", "import boto3"])).is_ok()
-}
-
-/// A Python with boto3: the venv's, made and filled with pip when it is
-/// missing or has no boto3; `Err` says why there is none.
-fn python_with_boto3() -> Result<PathBuf, String> {
-    let venv = venv_dir();
-    let python = venv_python(&venv);
-    if has_boto3(&python) {
-        return Ok(python);
-    }
-    if !python.is_file() {
-        if venv.exists() {
-            std::fs::remove_dir_all(&venv)
-                .map_err(|e| format!("cannot remove the broken venv {}: {e}", venv.display()))?;
-        }
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    }
-    eprintln!("installing boto3 into {} ...", venv.display());
-    run(Command::new(&python).args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--timeout",
-        "30",
-        "--retries",
-        "2",
-        "boto3",
-    ]))?;
-    if has_boto3(&python) {
-        Ok(python)
-    } else {
-        Err(format!("{} still cannot import boto3", python.display()))
-    }
-}
-
-/// Fails when boto3 is required (CI), else says loudly that the test did not run.
-fn boto3_unavailable(why: &str) {
-    let required = std::env::var("BEDROCK_LITE_REQUIRE_VECTORS").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "boto3 could not be installed (BEDROCK_LITE_REQUIRE_VECTORS=1): {why}"
-    );
-    eprintln!(
-        "\n!!!! BOTO3 UNAVAILABLE: the boto3 test did NOT run !!!!\n!!!! {why}\n\
-         !!!! it needs python3 with venv and pip, and PyPI   !!!!\n"
-    );
-}
-
 #[test]
 fn unmodified_boto3_calls_every_operation() {
-    let python = match python_with_boto3() {
+    let python = match common::python::python_with("boto3", "boto3") {
         Ok(python) => python,
-        Err(why) => return boto3_unavailable(&why),
+        Err(why) => return common::python::unavailable("boto3", "the boto3 test", &why),
     };
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/boto3_emulator.py");
     let runtime = tokio::runtime::Builder::new_current_thread()

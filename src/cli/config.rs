@@ -48,14 +48,7 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
         }
     }
     let env = Env::real();
-    let location = config::locate(globals.config.as_deref(), &env).ok_or_else(|| {
-        CliError::new(
-            "config",
-            "no config path: set --config, $BEDROCK_LITE_CONFIG or $HOME",
-            Exit::Usage,
-        )
-    })?;
-    let path = location.path.as_path();
+    let path = &config_path(globals, &env)?;
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     if force && words.first() != Some(&"import") {
         return Err(CliError::usage("`--force` goes with `config import` only"));
@@ -98,6 +91,18 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
     }
 }
 
+/// The config file's path: `--config`, `$BEDROCK_LITE_CONFIG`, else under `$HOME`.
+pub fn config_path(globals: &Globals, env: &Env) -> Result<PathBuf, CliError> {
+    let location = config::locate(globals.config.as_deref(), env).ok_or_else(|| {
+        CliError::new(
+            "config",
+            "no config path: set --config, $BEDROCK_LITE_CONFIG or $HOME",
+            Exit::Usage,
+        )
+    })?;
+    Ok(location.path)
+}
+
 /// Our key for `key`: itself, or the key an OpenClaw path stands for (with a
 /// note on stderr).
 fn canonical(key: &str) -> String {
@@ -126,7 +131,7 @@ fn get(path: &Path, key: &str, json: bool) -> Result<(), CliError> {
 
 /// Validates and saves, printing the warnings (unknown keys, a file that was
 /// open to others) on stderr.
-fn save(document: &mut ConfigDocument) -> Result<(), CliError> {
+pub fn save(document: &mut ConfigDocument) -> Result<(), CliError> {
     for warning in document.save().map_err(config_error)? {
         eprintln!("warning: {warning}");
     }
@@ -239,7 +244,8 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-fn config_error(error: ConfigError) -> CliError {
+/// The CLI error for a config file that cannot be used (exit 2).
+pub fn config_error(error: ConfigError) -> CliError {
     CliError::new("config", error.to_string(), Exit::Usage)
 }
 

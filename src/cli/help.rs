@@ -180,7 +180,7 @@ pub const COMMANDS: &[CommandHelp] = &[
     CommandHelp {
         path: "gateway key list",
         args: "",
-        about: "the gateway keys' names and model lists (never a hash)",
+        about: "the gateway keys' names, models and limits (never a hash)",
         flags: &[],
     },
     CommandHelp {

@@ -18,9 +18,13 @@ mod embed;
 mod emulate;
 mod error;
 mod eventstream;
+#[cfg(feature = "gateway")]
+mod gateway;
 mod guardrail;
 mod help;
 mod models;
+#[cfg(feature = "gateway")]
+mod serve;
 mod sigv4;
 mod token;
 
@@ -62,6 +66,10 @@ fn run() -> Result<(), CliError> {
         Some("embed") => embed::run(&mut parser, &mut globals),
         Some("token") => token::run(&mut parser, &mut globals),
         Some("config") => config::run(&mut parser, &mut globals),
+        #[cfg(feature = "gateway")]
+        Some("serve") => serve::run(&mut parser, &mut globals),
+        #[cfg(feature = "gateway")]
+        Some("gateway") => gateway::run(&mut parser, &mut globals),
         Some(other) => Err(CliError::usage(format!(
             "unknown command `{other}`; run `bedrock-lite --help`"
         ))),

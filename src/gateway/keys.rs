@@ -34,6 +34,7 @@ use sha2::{Digest, Sha256};
 use super::errors::GatewayError;
 use super::limits::Limits;
 use super::random::{random_bytes, RandomError};
+use crate::config::GatewayKey;
 use crate::credentials::Secret;
 use crate::model_ref::ModelRef;
 
@@ -82,6 +83,19 @@ impl KeyEntry {
         Limits {
             requests_per_minute: self.rpm,
             tokens_per_minute: self.tpm,
+        }
+    }
+}
+
+impl From<&GatewayKey> for KeyEntry {
+    /// The entry for a key of the config file's `gateway.keys[]`.
+    fn from(key: &GatewayKey) -> KeyEntry {
+        KeyEntry {
+            name: key.name.clone(),
+            sha256: key.sha256.clone(),
+            models: key.models.clone(),
+            rpm: key.rpm,
+            tpm: key.tpm.map(u64::from),
         }
     }
 }

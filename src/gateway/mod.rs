@@ -12,6 +12,9 @@
 //! * [`reasoning_cache`]: each turn's signed reasoning, kept for clients that
 //!   do not send `reasoning_details` back.
 //! * [`embeddings`]: `POST /v1/embeddings` ↔ [`crate::embeddings`].
+//! * [`server`]: the HTTP side ([`Gateway`]): routes, keys, limits, the calls
+//!   to Bedrock; [`sse`]: the body of a streamed completion;
+//!   [`access_log`]: one line per request.
 //!
 //! A chat request goes: [`openai::ChatRequest::from_json`] →
 //! [`keys::Keys::authorize`] and [`keys::KeyEntry::check_model`] →
@@ -21,6 +24,7 @@
 //! [`chunks::ChunkStream`] per response) → [`reasoning_cache::ReasoningCache::remember`]
 //! and [`limits::RateLimiter::record_tokens`].
 
+pub mod access_log;
 pub mod chunks;
 pub mod embeddings;
 pub mod errors;
@@ -30,7 +34,10 @@ pub mod keys;
 pub mod limits;
 pub mod openai;
 mod random;
+pub mod reasoning_cache;
+pub mod server;
+pub mod sse;
+pub mod to_bedrock;
 
 pub use random::RandomError;
-pub mod reasoning_cache;
-pub mod to_bedrock;
+pub use server::{Gateway, ListenRefused};

@@ -60,16 +60,10 @@ pub const MAX_CACHE_POINTS: usize = 4;
 /// assistant (Bedrock wants the user first).
 pub const LEADING_USER_TEXT: &str = "(conversation start)";
 
-/// `gateway.promptCaching`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum PromptCaching {
-    /// Only where the request asks (`cache_control`); the default.
-    #[default]
-    Off,
-    /// `"auto"`: also after the system prompt and after the tools, for models
-    /// that take cache points.
-    Auto,
-}
+/// `gateway.promptCaching`, as the config file reads it: `Off` (the default)
+/// puts cache points only where the request asks (`cache_control`); `Auto`
+/// also after the system prompt and after the tools, for models that take them.
+pub use crate::config::PromptCaching;
 
 /// The gateway's settings that shape every mapping.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

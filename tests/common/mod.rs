@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 
 pub mod frames;
+pub mod python;
+#[cfg(all(feature = "cli", feature = "gateway", feature = "emulator"))]
+pub mod serve;
 
 /// The folder of official test vectors: `$BEDROCK_LITE_VECTORS`, else
 /// `../shared/testdata` beside the project.
