@@ -3,7 +3,12 @@
 
 use std::path::PathBuf;
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod frames;
+pub mod raw_http;
+pub mod relay;
+pub mod tls;
 
 /// The folder of official test vectors: `$BEDROCK_LITE_VECTORS`, else
 /// `../shared/testdata` beside the project.
