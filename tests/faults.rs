@@ -76,7 +76,9 @@ fn request() -> ConverseRequest {
 
 /// Streams a chat through the library: the text received, then how the
 /// stream ended (`None`: complete).
-async fn stream_text(client: &bedrock_lite::Client) -> Result<(String, Option<StreamError>), BedrockError> {
+async fn stream_text(
+    client: &bedrock_lite::Client,
+) -> Result<(String, Option<StreamError>), BedrockError> {
     let mut stream = client.converse_stream(MODEL, &request()).await?;
     let mut text = String::new();
     while let Some(event) = stream.next_event().await {
@@ -142,7 +144,10 @@ async fn a_stream_cut_after_output_started_exits_6_and_keeps_what_it_printed() {
         let ran = run_chat(&emulator.endpoint(), &[]).await;
         let printed = ran.stdout();
         ran.assert_one_error_line(6, &["error: stream: "]);
-        assert!(printed.starts_with("You said: "), "cut at {cut}: {printed:?}");
+        assert!(
+            printed.starts_with("You said: "),
+            "cut at {cut}: {printed:?}"
+        );
         let text = printed.trim_end_matches('\n');
         assert!(
             ECHO.starts_with(text) && text.len() < ECHO.len(),
@@ -191,15 +196,25 @@ async fn garbage_labelled_as_an_event_stream_exits_1() {
             state.to_le_bytes()[0]
         })
         .collect();
-    let mut bad_crc = frame("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"x"}}"#).to_vec();
+    let mut bad_crc = frame(
+        "contentBlockDelta",
+        r#"{"contentBlockIndex":0,"delta":{"text":"x"}}"#,
+    )
+    .to_vec();
     if let Some(last) = bad_crc.last_mut() {
         *last ^= 0xff;
     }
     let bodies: Vec<(&str, Bytes)> = vec![
         ("noise", Bytes::from(noise)),
-        ("html", Bytes::from_static(b"<html><body>502 Bad Gateway</body></html>\n")),
+        (
+            "html",
+            Bytes::from_static(b"<html><body>502 Bad Gateway</body></html>\n"),
+        ),
         ("a bad message CRC", Bytes::from(bad_crc)),
-        ("a short prelude", Bytes::from_static(&[0, 0, 0, 9, 0, 0, 0, 0, 1, 2, 3, 4, 5])),
+        (
+            "a short prelude",
+            Bytes::from_static(&[0, 0, 0, 9, 0, 0, 0, 0, 1, 2, 3, 4, 5]),
+        ),
     ];
     for (what, body) in bodies {
         emulator.script(Reply::Frames(vec![body]));
@@ -253,7 +268,13 @@ async fn a_stall_after_some_events_ends_in_an_idle_timeout() {
     })
     .await;
     let idle = Duration::from_millis(300);
-    let client = client(&server.url(), Timeouts { idle, ..Timeouts::default() });
+    let client = client(
+        &server.url(),
+        Timeouts {
+            idle,
+            ..Timeouts::default()
+        },
+    );
     let started = Instant::now();
     let (text, error) = within(Duration::from_secs(10), stream_text(&client))
         .await
@@ -268,7 +289,13 @@ async fn a_stall_after_some_events_ends_in_an_idle_timeout() {
 async fn a_stall_before_the_response_head_times_out_without_a_resend() {
     let server = RawServer::hanging(Ipv4Addr::LOCALHOST).await;
     let idle = Duration::from_millis(300);
-    let client = client(&server.url(), Timeouts { idle, ..Timeouts::default() });
+    let client = client(
+        &server.url(),
+        Timeouts {
+            idle,
+            ..Timeouts::default()
+        },
+    );
     let started = Instant::now();
     let error = within(Duration::from_secs(10), stream_text(&client))
         .await
@@ -287,21 +314,34 @@ async fn a_stall_before_the_response_head_times_out_without_a_resend() {
     // A POST that may have run (and be billed) is not sent again.
     assert_eq!(server.seen().len(), 1);
     let shown = error.to_string();
-    assert!(shown.contains("converse-stream") && !shown.contains('\n'), "{shown}");
+    assert!(
+        shown.contains("converse-stream") && !shown.contains('\n'),
+        "{shown}"
+    );
 }
 
 #[tokio::test]
 async fn a_one_byte_drip_within_the_idle_timeout_arrives_whole() {
     let emulator = Emulator::start(0).await.expect("starts");
     let relay = Relay::with_trickle(
-        emulator.endpoint().trim_start_matches("http://").parse().expect("an address"),
+        emulator
+            .endpoint()
+            .trim_start_matches("http://")
+            .parse()
+            .expect("an address"),
         Some(Duration::from_millis(1)),
     )
     .await;
     // The library, with an idle timeout far below the whole answer's time
     // (and above the time the response head takes, which is a total).
     let idle = Duration::from_secs(1);
-    let client = client(&relay.url(), Timeouts { idle, ..Timeouts::default() });
+    let client = client(
+        &relay.url(),
+        Timeouts {
+            idle,
+            ..Timeouts::default()
+        },
+    );
     let started = Instant::now();
     let (text, error) = within(Duration::from_secs(60), stream_text(&client))
         .await
@@ -354,7 +394,11 @@ async fn a_429_storm_is_retried_a_bounded_number_of_times() {
     assert_eq!(error.service_kind(), Some(ServiceErrorKind::Throttled));
     assert_eq!(emulator.requests().len() - before, 5);
     // Backoff ceilings 20 + 40 + 80 + 80 ms, plus the calls themselves.
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -385,7 +429,9 @@ async fn a_redirect_to_another_host_is_never_followed() {
     ran.assert_one_error_line(4, &[MODEL, "302"]);
     let asked = redirecting.seen();
     assert_eq!(asked.len(), 2, "one request each, not retried");
-    assert!(asked[0].header("authorization").is_some_and(|a| a.starts_with("AWS4-HMAC-SHA256")));
+    assert!(asked[0]
+        .header("authorization")
+        .is_some_and(|a| a.starts_with("AWS4-HMAC-SHA256")));
     assert_eq!(
         asked[1].header("authorization"),
         Some("Bearer bedrock-api-key-redirect-test")
@@ -448,4 +494,287 @@ async fn a_tls_certificate_for_another_name_is_refused() {
     }
     assert_eq!(server.handshakes(), 0);
     assert_eq!(server.requests(), 0);
+}
+
+// ---------------------------------------------------------------------------
+// Credential sources that hang or answer garbage
+
+/// 4 KiB of reproducible noise (xorshift), no valid UTF-8 or JSON.
+fn noise() -> Bytes {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    Bytes::from(
+        (0..4096)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[0] | 0x80
+            })
+            .collect::<Vec<u8>>(),
+    )
+}
+
+/// A server answering 200 with [`noise`] to everything.
+async fn garbage_server() -> RawServer {
+    RawServer::answering(Ipv4Addr::LOCALHOST, raw_http::response(200, &[], noise())).await
+}
+
+/// `bedrock-lite credentials` in `home` with `env`, at most `limit`.
+async fn credentials(home: &ScratchDir, env: &[(&str, &str)], limit: Duration) -> Ran {
+    let mut run = Run::new(home.path(), &["credentials"]).limit(limit);
+    for (name, value) in env {
+        run = run.env(name, value);
+    }
+    run.run().await
+}
+
+#[tokio::test]
+async fn an_imds_that_hangs_or_answers_garbage_ends_the_chain_naming_it() {
+    let (hanging, garbage) = (
+        RawServer::hanging(Ipv4Addr::LOCALHOST).await,
+        garbage_server().await,
+    );
+    let home = ScratchDir::new("faults-imds");
+    let imds = |server: &RawServer| {
+        let home = &home;
+        let endpoint = server.url();
+        async move {
+            let run = Run::new(home.path(), &["credentials"])
+                .env_remove("AWS_EC2_METADATA_DISABLED")
+                .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint)
+                .limit(Duration::from_secs(30));
+            run.run().await
+        }
+    };
+    let (hung, answered) = tokio::join!(imds(&hanging), imds(&garbage));
+    // A silent IMDS is "not on EC2": the chain ends with every source named.
+    hung.assert_one_error_line(3, &["error: credentials: ", "imds"]);
+    assert!(hung.elapsed < Duration::from_secs(10), "{:?}", hung.elapsed);
+    assert!(!hanging.seen().is_empty(), "IMDS was asked");
+    answered.assert_one_error_line(3, &["error: credentials: ", "imds"]);
+    assert!(
+        answered.elapsed < Duration::from_secs(10),
+        "{:?}",
+        answered.elapsed
+    );
+    assert!(!garbage.seen().is_empty(), "IMDS was asked");
+}
+
+/// The shared files of a profile `role` that assumes a role with `base`'s keys.
+fn assume_role_home() -> ScratchDir {
+    let home = ScratchDir::new("faults-sts");
+    home.write(
+        ".aws/config",
+        "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/faults\nsource_profile = base\n\
+         [profile base]\nregion = us-east-1\n",
+    );
+    home.write(
+        ".aws/credentials",
+        "[base]\naws_access_key_id = AKIDBASE0000FAULTS\naws_secret_access_key = base-secret-for-faults\n",
+    );
+    home
+}
+
+#[tokio::test]
+async fn an_sts_that_hangs_or_answers_garbage_is_an_error_naming_sts() {
+    let (hanging, garbage) = (
+        RawServer::hanging(Ipv4Addr::LOCALHOST).await,
+        garbage_server().await,
+    );
+    let home = assume_role_home();
+    let sts = |server: &RawServer| {
+        let url = server.url();
+        let home = &home;
+        async move {
+            let env = [
+                ("AWS_PROFILE", "role"),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ENDPOINT_URL_STS", url.as_str()),
+            ];
+            credentials(home, &env, Duration::from_secs(60)).await
+        }
+    };
+    let (hung, answered) = tokio::join!(sts(&hanging), sts(&garbage));
+    // Three attempts of at most 10 s each (STS's read timeout), then the error.
+    let line =
+        hung.assert_one_error_line(3, &["error: credentials: ", "sts: AssumeRole", "timed out"]);
+    assert!(
+        line.contains("arn:aws:iam::123456789012:role/faults"),
+        "{line}"
+    );
+    assert!(hung.elapsed < Duration::from_secs(40), "{:?}", hung.elapsed);
+    assert_eq!(hanging.seen().len(), 3);
+    answered.assert_one_error_line(3, &["error: credentials: ", "sts: AssumeRole"]);
+    assert!(
+        answered.elapsed < Duration::from_secs(5),
+        "{:?}",
+        answered.elapsed
+    );
+    assert_eq!(garbage.seen().len(), 1, "a garbage answer is final");
+}
+
+/// The SHA-1 (hex) of `text`, by the `sha1sum` command (the SSO cache's file names).
+fn sha1_hex(text: &str) -> String {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("sha1sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sha1sum runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    let output = child.wait_with_output().expect("sha1sum ends");
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .next()
+        .expect("a digest")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_sso_portal_that_hangs_or_answers_garbage_is_an_error_naming_sso() {
+    let (hanging, garbage) = (
+        RawServer::hanging(Ipv4Addr::LOCALHOST).await,
+        garbage_server().await,
+    );
+    let home = ScratchDir::new("faults-sso");
+    home.write(
+        ".aws/config",
+        "[profile dev]\nsso_session = faults\nsso_account_id = 123456789012\nsso_role_name = Faults\n\
+         [sso-session faults]\nsso_region = us-east-1\nsso_start_url = https://faults.awsapps.com/start\n",
+    );
+    home.write(
+        &format!(".aws/sso/cache/{}.json", sha1_hex("faults")),
+        r#"{"accessToken":"sso-token-for-faults","expiresAt":"2100-01-01T00:00:00Z"}"#,
+    );
+    let sso = |server: &RawServer| {
+        let url = server.url();
+        let home = &home;
+        async move {
+            let env = [
+                ("AWS_PROFILE", "dev"),
+                ("AWS_ENDPOINT_URL_SSO", url.as_str()),
+            ];
+            credentials(home, &env, Duration::from_secs(60)).await
+        }
+    };
+    let (hung, answered) = tokio::join!(sso(&hanging), sso(&garbage));
+    hung.assert_one_error_line(
+        3,
+        &[
+            "error: credentials: ",
+            "sso: GetRoleCredentials",
+            "timed out",
+        ],
+    );
+    assert!(hung.elapsed < Duration::from_secs(40), "{:?}", hung.elapsed);
+    assert_eq!(hanging.seen().len(), 3);
+    answered.assert_one_error_line(3, &["error: credentials: ", "sso: GetRoleCredentials"]);
+    assert!(
+        answered.elapsed < Duration::from_secs(5),
+        "{:?}",
+        answered.elapsed
+    );
+    // The token went to the portal, never to the output.
+    assert_eq!(
+        garbage.seen()[0].header("x-amz-sso_bearer_token"),
+        Some("sso-token-for-faults")
+    );
+    for ran in [&hung, &answered] {
+        assert!(!ran.stderr().contains("sso-token-for-faults"));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Credential files that are unreadable, empty, binary or huge
+
+/// `credentials` with `contents` as the shared credentials file.
+async fn with_credentials_file(contents: &[u8]) -> (Ran, ScratchDir) {
+    let home = ScratchDir::new("faults-files");
+    home.write(".aws/credentials", contents);
+    (credentials(&home, &[], Duration::from_secs(30)).await, home)
+}
+
+#[tokio::test]
+async fn an_empty_credentials_file_is_no_credentials() {
+    let (ran, _home) = with_credentials_file(b"").await;
+    ran.assert_one_error_line(3, &["no usable credentials", "profile"]);
+}
+
+#[tokio::test]
+async fn a_binary_credentials_file_is_an_error_naming_it() {
+    let (ran, home) = with_credentials_file(&noise()).await;
+    let path = home.path().join(".aws/credentials");
+    ran.assert_one_error_line(2, &[&path.display().to_string(), "UTF-8"]);
+    // Valid UTF-8 but control characters and NULs.
+    let (ran, home) = with_credentials_file(b"\0\x01[default\x02\n\x7f\x1b[31m = \0\n").await;
+    let path = home.path().join(".aws/credentials");
+    ran.assert_one_error_line(2, &[&path.display().to_string()]);
+    assert!(
+        !ran.stderr().contains('\u{1b}'),
+        "a terminal escape went out"
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_credentials_file_is_an_error_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    // A folder where the file should be: unreadable for everyone, root included.
+    let home = ScratchDir::new("faults-files");
+    std::fs::create_dir_all(home.path().join(".aws/credentials")).expect("a folder");
+    let ran = credentials(&home, &[], Duration::from_secs(30)).await;
+    let path = home.path().join(".aws/credentials");
+    ran.assert_one_error_line(2, &[&path.display().to_string(), "cannot read"]);
+
+    // Mode 000: root reads it anyway, so that case only runs for other users.
+    let running_as_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+    if running_as_root {
+        eprintln!("note: running as root, which reads a mode-000 file: that case is skipped");
+        return;
+    }
+    let home = ScratchDir::new("faults-files");
+    let path = home.write(".aws/credentials", "[default]\n");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let ran = credentials(&home, &[], Duration::from_secs(30)).await;
+    ran.assert_one_error_line(2, &[&path.display().to_string(), "ermission denied"]);
+}
+
+#[tokio::test]
+async fn huge_files_are_refused_with_little_memory() {
+    // Sparse files of 4 GiB: free to make, and far above the address-space cap.
+    let home = ScratchDir::new("faults-files");
+    let huge = |relative: &str| {
+        let path = home.write(relative, "");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|file| file.set_len(4 << 30))
+            .expect("a sparse file");
+        path
+    };
+    let credentials_file = huge(".aws/credentials");
+    let ran = Run::new(home.path(), &["credentials"])
+        .address_space_mib(ADDRESS_SPACE_MIB)
+        .limit(Duration::from_secs(30))
+        .run()
+        .await;
+    ran.assert_one_error_line(2, &[&credentials_file.display().to_string(), "larger than"]);
+    assert!(ran.elapsed < Duration::from_secs(5), "{:?}", ran.elapsed);
+
+    std::fs::remove_file(&credentials_file).expect("rm");
+    let config_file = huge(".config/bedrock-lite/config.json");
+    let ran = Run::new(home.path(), &["credentials"])
+        .address_space_mib(ADDRESS_SPACE_MIB)
+        .limit(Duration::from_secs(30))
+        .run()
+        .await;
+    ran.assert_one_error_line(2, &[&config_file.display().to_string(), "larger than"]);
+    assert!(ran.elapsed < Duration::from_secs(5), "{:?}", ran.elapsed);
 }

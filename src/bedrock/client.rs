@@ -577,7 +577,11 @@ fn is_json(response: &HttpResponse) -> bool {
 /// rather than the one expected.
 fn carried_error(status: u16, body: &[u8]) -> Option<String> {
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
-    if json.get("message").or_else(|| json.get("Message")).is_none() {
+    if json
+        .get("message")
+        .or_else(|| json.get("Message"))
+        .is_none()
+    {
         return None;
     }
     let error = ServiceError::parse(status, None, body);
@@ -660,6 +664,9 @@ mod tests {
         assert_eq!(carried_error(200, br#"{"output":{}}"#), None);
         assert_eq!(carried_error(200, b"not json"), None);
         let error = parse_json::<ConverseResponse>(body, "the answer").unwrap_err();
-        assert!(error.to_string().ends_with("(HTTP 200): went wrong"), "{error}");
+        assert!(
+            error.to_string().ends_with("(HTTP 200): went wrong"),
+            "{error}"
+        );
     }
 }

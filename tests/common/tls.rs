@@ -51,7 +51,13 @@ impl TestCerts {
             ),
         )
         .expect("extensions file");
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
         openssl(
             &[
                 &["req", "-x509"][..],
@@ -64,12 +70,7 @@ impl TestCerts {
             &[("-keyout", &ca_key), ("-out", &ca)],
         );
         openssl(
-            &[
-                &["req"][..],
-                &ec,
-                &["-subj", &format!("/CN={dns_name}")],
-            ]
-            .concat(),
+            &[&["req"][..], &ec, &["-subj", &format!("/CN={dns_name}")]].concat(),
             &[("-keyout", &key), ("-out", &csr)],
         );
         openssl(
