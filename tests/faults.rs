@@ -613,28 +613,6 @@ async fn an_sts_that_hangs_or_answers_garbage_is_an_error_naming_sts() {
     assert_eq!(garbage.seen().len(), 1, "a garbage answer is final");
 }
 
-/// The SHA-1 (hex) of `text`, by the `sha1sum` command (the SSO cache's file names).
-fn sha1_hex(text: &str) -> String {
-    use std::io::Write as _;
-    let mut child = std::process::Command::new("sha1sum")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("sha1sum runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write");
-    let output = child.wait_with_output().expect("sha1sum ends");
-    String::from_utf8_lossy(&output.stdout)
-        .split_whitespace()
-        .next()
-        .expect("a digest")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn an_sso_portal_that_hangs_or_answers_garbage_is_an_error_naming_sso() {
     let (hanging, garbage) = (
@@ -648,7 +626,7 @@ async fn an_sso_portal_that_hangs_or_answers_garbage_is_an_error_naming_sso() {
          [sso-session faults]\nsso_region = us-east-1\nsso_start_url = https://faults.awsapps.com/start\n",
     );
     home.write(
-        &format!(".aws/sso/cache/{}.json", sha1_hex("faults")),
+        &common::sso_cache::file_for("faults"),
         r#"{"accessToken":"sso-token-for-faults","expiresAt":"2100-01-01T00:00:00Z"}"#,
     );
     let sso = |server: &RawServer| {

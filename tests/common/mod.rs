@@ -8,6 +8,7 @@ pub mod cli;
 pub mod frames;
 pub mod raw_http;
 pub mod relay;
+pub mod sso_cache;
 pub mod tls;
 
 /// The folder of official test vectors: `$BEDROCK_LITE_VECTORS`, else
