@@ -13,6 +13,7 @@
 
 mod common;
 
+use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,7 @@ use bedrock_lite::{Client, ConverseRequest, Message, Settings};
 use serde_json::Value;
 
 use common::cli::{Ran, Run, ScratchDir};
+use common::raw_http::{self, RawServer};
 
 const SECRET_KEY: &str = "SeCrEtKeY0123456789abcdefghijSECRET";
 const SESSION_TOKEN: &str = "SeSsIoNtOkEn0123456789SESSIONTOKEN";
@@ -117,6 +119,16 @@ fn assert_no_secret(text: &str, what: &str) {
     for secret in SECRETS {
         assert!(!text.contains(secret), "{what} shows `{secret}`: {text}");
     }
+    let basic = proxy_basic_credentials();
+    assert!(
+        !text.contains(&basic),
+        "{what} shows the proxy's Basic credentials: {text}"
+    );
+}
+
+/// `proxyuser:PROXY_PASSWORD` in base64, as a `Proxy-Authorization` carries it.
+fn proxy_basic_credentials() -> String {
+    bedrock_lite::base64::encode(format!("proxyuser:{PROXY_PASSWORD}").as_bytes())
 }
 
 fn assert_output_has_no_secret(ran: &Ran, what: &str) {
@@ -247,17 +259,50 @@ async fn no_command_prints_a_secret_when_calls_succeed_or_are_refused() {
     drop(emulator);
 }
 
-#[test]
-fn no_command_prints_a_secret_when_the_network_fails() {
-    let home = home();
-    let fixture = fixture();
-    // Nothing listens at the endpoint nor at the proxy, and plain-http calls
-    // go through the proxy too: every call fails, naming the proxy.
-    for mut vars in [env_keys(), env_bearer()] {
-        vars.push(("HTTP_PROXY", proxy_url()));
-        vars.push(("ALL_PROXY", proxy_url()));
-        run_all_without_secrets(&home, &vars, "http://127.0.0.1:9", &commands(&fixture));
-    }
+#[tokio::test]
+async fn no_command_prints_a_secret_when_the_network_fails() {
+    // A proxy (with a password in its URL) that refuses everything: 407 to
+    // plain requests and to `CONNECT`s alike. Nothing listens at the endpoint.
+    let proxy = RawServer::answering(
+        Ipv4Addr::LOCALHOST,
+        raw_http::response(407, &[("proxy-authenticate", "Basic realm=\"test\"")], ""),
+    )
+    .await;
+    let proxy_url = format!(
+        "http://proxyuser:{PROXY_PASSWORD}@127.0.0.1:{}",
+        proxy.addr().port()
+    );
+    let used = tokio::task::spawn_blocking(move || {
+        let home = home();
+        let fixture = fixture();
+        for (mut vars, endpoint) in [
+            (env_keys(), "http://127.0.0.1:9"),
+            (env_bearer(), "https://127.0.0.1:9"),
+        ] {
+            vars.retain(|(name, _)| *name != "HTTPS_PROXY");
+            vars.push(("HTTP_PROXY", proxy_url.clone()));
+            vars.push(("HTTPS_PROXY", proxy_url.clone()));
+            run_all_without_secrets(&home, &vars, endpoint, &commands(&fixture));
+        }
+    });
+    used.await.expect("the runs end");
+    // The proxy was used, with the password (as Basic credentials).
+    let asked = proxy.seen();
+    assert!(
+        asked.iter().any(|r| r.method == "CONNECT"),
+        "no HTTPS call went through the proxy"
+    );
+    assert!(
+        asked.iter().any(|r| r.method != "CONNECT"),
+        "no HTTP call went through the proxy"
+    );
+    let basic = format!("Basic {}", proxy_basic_credentials());
+    assert!(
+        asked
+            .iter()
+            .all(|r| r.header("proxy-authorization") == Some(basic.as_str())),
+        "the proxy credentials were not sent"
+    );
 }
 
 #[test]

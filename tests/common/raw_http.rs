@@ -16,8 +16,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
-/// Connections one server accepts before it stops accepting.
-pub const MAX_CONNECTIONS: usize = 64;
+/// Connections one server accepts; later ones are refused.
+pub const MAX_CONNECTIONS: usize = 1024;
 /// The longest a [`Step::Hold`] keeps a connection open.
 pub const MAX_HOLD: Duration = Duration::from_secs(120);
 /// The largest request head or body read.
@@ -85,6 +85,7 @@ impl RawServer {
                 };
                 connections.spawn(serve(stream, Arc::clone(&handler), Arc::clone(&log)));
             }
+            drop(listener);
             while connections.join_next().await.is_some() {}
         });
         RawServer { addr, seen, task }
