@@ -420,13 +420,29 @@ async fn a_redirect_to_another_host_is_never_followed() {
     .await;
     // SigV4, then a bearer token.
     let ran = run_chat(&redirecting.url(), &[]).await;
-    ran.assert_one_error_line(4, &[MODEL, "302"]);
+    ran.assert_one_error_line(
+        4,
+        &[
+            MODEL,
+            "302",
+            "a redirect to http://127.0.0.2:",
+            "not followed",
+        ],
+    );
     let (run, _home) = chat(&redirecting.url(), &["--no-stream"]);
     let ran = run
         .env("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-redirect-test")
         .run()
         .await;
-    ran.assert_one_error_line(4, &[MODEL, "302"]);
+    ran.assert_one_error_line(
+        4,
+        &[
+            MODEL,
+            "302",
+            "a redirect to http://127.0.0.2:",
+            "not followed",
+        ],
+    );
     let asked = redirecting.seen();
     assert_eq!(asked.len(), 2, "one request each, not retried");
     assert!(asked[0]

@@ -88,7 +88,8 @@ impl Ran {
     }
 
     /// Asserts the contract of a failure: exit `code`, and stderr exactly one
-    /// line `error: ...` that contains every one of `needles`. Returns that line.
+    /// line `error: ...` that contains every one of `needles`. Returns that
+    /// line (and prints it, seen with `--nocapture`).
     pub fn assert_one_error_line(&self, code: i32, needles: &[&str]) -> String {
         let stderr = self.stderr();
         assert_eq!(
@@ -103,6 +104,8 @@ impl Ran {
         for needle in needles {
             assert!(stderr.contains(needle), "`{needle}` not in {stderr}");
         }
+        // Shown with `--nocapture`, for the record (RELIABILITY.md).
+        println!("exit {code}: {}", stderr.trim_end());
         stderr.trim_end().to_owned()
     }
 }
