@@ -577,13 +577,7 @@ fn is_json(response: &HttpResponse) -> bool {
 /// rather than the one expected.
 fn carried_error(status: u16, body: &[u8]) -> Option<String> {
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
-    if json
-        .get("message")
-        .or_else(|| json.get("Message"))
-        .is_none()
-    {
-        return None;
-    }
+    json.get("message").or_else(|| json.get("Message"))?;
     let error = ServiceError::parse(status, None, body);
     Some(format!(
         "; the body is an error answer: {} (HTTP {status}): {}",
