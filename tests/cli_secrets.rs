@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bedrock_lite::credentials::CredentialsError;
+use bedrock_lite::credentials::{Auth, Credentials, CredentialsError, Secret};
 use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
 use bedrock_lite::env::Env;
 use bedrock_lite::http::{HttpClient, ReqwestClient};
@@ -486,6 +486,26 @@ async fn library_debug_and_errors_show_no_secret() {
     assert_no_secret(&format!("{:?}", resolved.auth), "Auth");
     let http = ReqwestClient::from_env(&env);
     assert_no_secret(&format!("{http:?}"), "ReqwestClient");
+    // SigV4 credentials, from the environment (no bearer token) and by hand.
+    let keys = Env::from_vars(
+        vars.iter()
+            .filter(|(name, _)| *name != "AWS_BEARER_TOKEN_BEDROCK")
+            .map(|(name, value)| (*name, value.as_str())),
+    );
+    let sigv4 = Settings::builder()
+        .env(keys)
+        .endpoint_url("http://127.0.0.1:9")
+        .resolve()
+        .expect("settings")
+        .credentials
+        .resolve()
+        .await
+        .expect("the environment's keys");
+    assert!(matches!(sigv4.auth, Auth::SigV4(_)), "{sigv4:?}");
+    assert_no_secret(&format!("{sigv4:?} {:?}", sigv4.auth), "SigV4 credentials");
+    let mut credentials = Credentials::new("AKIDBYHAND000000ABCD", SECRET_KEY);
+    credentials.session_token = Some(Secret::new(SESSION_TOKEN));
+    assert_no_secret(&format!("{credentials:?}"), "Credentials");
 
     // A call through the unreachable proxy: the error, its Debug and its sources.
     let request = ConverseRequest::new().message(Message::user("hi"));
@@ -515,13 +535,10 @@ async fn library_debug_and_errors_show_no_secret() {
         .expect_err("nothing listens");
     assert_no_secret(&format!("{error} {error:?}"), "HttpError");
 
-    // Credentials errors of the profile sources.
+    // Credentials errors of the profile sources (only the home's files set).
+    let home_only = home.path().display().to_string();
     for profile in ["broken", "process", "process-json"] {
-        let env = Env::from_vars(
-            vars.iter()
-                .filter(|(k, _)| k.starts_with("HOME"))
-                .map(|(k, v)| (*k, v.as_str())),
-        );
+        let env = Env::from_vars([("HOME", home_only.as_str())]);
         let chain = bedrock_lite::credentials::chain::DefaultChain::new(
             env,
             Arc::clone(&http),

@@ -102,6 +102,21 @@ fn frame(event_type: &'static str, payload: &str) -> Bytes {
     out.freeze()
 }
 
+/// 4 KiB of reproducible noise (xorshift), no valid UTF-8 or JSON.
+fn noise() -> Bytes {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    Bytes::from(
+        (0..4096)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[0] | 0x80
+            })
+            .collect::<Vec<u8>>(),
+    )
+}
+
 /// A prelude whose total length claims 4 GiB - 1, with a valid prelude CRC,
 /// and a few bytes after it.
 fn four_gib_prelude() -> Bytes {
@@ -186,16 +201,6 @@ async fn a_frame_claiming_4_gib_is_refused_before_allocating() {
 #[tokio::test]
 async fn garbage_labelled_as_an_event_stream_exits_1() {
     let emulator = Emulator::start(0).await.expect("starts");
-    // A reproducible stream of pseudo-random bytes (xorshift).
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    let noise: Vec<u8> = (0..4096)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state.to_le_bytes()[0]
-        })
-        .collect();
     let mut bad_crc = frame(
         "contentBlockDelta",
         r#"{"contentBlockIndex":0,"delta":{"text":"x"}}"#,
@@ -205,7 +210,7 @@ async fn garbage_labelled_as_an_event_stream_exits_1() {
         *last ^= 0xff;
     }
     let bodies: Vec<(&str, Bytes)> = vec![
-        ("noise", Bytes::from(noise)),
+        ("noise", noise()),
         (
             "html",
             Bytes::from_static(b"<html><body>502 Bad Gateway</body></html>\n"),
@@ -514,21 +519,6 @@ async fn a_tls_certificate_for_another_name_is_refused() {
 
 // ---------------------------------------------------------------------------
 // Credential sources that hang or answer garbage
-
-/// 4 KiB of reproducible noise (xorshift), no valid UTF-8 or JSON.
-fn noise() -> Bytes {
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    Bytes::from(
-        (0..4096)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state.to_le_bytes()[0] | 0x80
-            })
-            .collect::<Vec<u8>>(),
-    )
-}
 
 /// A server answering 200 with [`noise`] to everything.
 async fn garbage_server() -> RawServer {
