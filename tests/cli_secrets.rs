@@ -21,7 +21,6 @@ use std::time::Duration;
 use bedrock_lite::credentials::{Auth, Credentials, CredentialsError, Secret};
 use bedrock_lite::emulator::{Emulator, DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY};
 use bedrock_lite::env::Env;
-use bedrock_lite::http::{HttpClient, ReqwestClient};
 use bedrock_lite::{Client, ConverseRequest, Message, Settings};
 use serde_json::Value;
 
@@ -484,8 +483,8 @@ async fn library_debug_and_errors_show_no_secret() {
         .expect("the bearer token");
     assert_no_secret(&format!("{resolved:?}"), "the resolved credentials");
     assert_no_secret(&format!("{:?}", resolved.auth), "Auth");
-    let http = ReqwestClient::from_env(&env);
-    assert_no_secret(&format!("{http:?}"), "ReqwestClient");
+    let http = Arc::clone(&settings.http);
+    assert_no_secret(&format!("{http:?}"), "the HTTP client");
     // SigV4 credentials, from the environment (no bearer token) and by hand.
     let keys = Env::from_vars(
         vars.iter()
@@ -520,7 +519,6 @@ async fn library_debug_and_errors_show_no_secret() {
         source = cause.source();
     }
     // The HTTP client's own error.
-    let http: Arc<dyn HttpClient> = Arc::new(http);
     let error = http
         .send(bedrock_lite::http::HttpRequest {
             method: "GET".into(),

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use bedrock_lite::bedrock::stream::StreamError;
 use bedrock_lite::emulator::{Emulator, Reply};
-use bedrock_lite::http::{HttpClient, HttpError, HttpRequest, ReqwestClient, RetryPolicy};
+use bedrock_lite::http::{HttpError, HttpRequest, RetryPolicy};
 use bedrock_lite::settings::Timeouts;
 use bedrock_lite::transport::ServiceErrorKind;
 use bedrock_lite::{BedrockError, ConverseRequest, Message};
@@ -460,7 +460,11 @@ async fn a_redirect_to_another_host_is_never_followed() {
     assert!(elsewhere.seen().is_empty(), "the redirect was followed");
 
     // The HTTP client itself hands the 302 back.
-    let response = ReqwestClient::new()
+    let http = common::emulator_settings(&redirecting.url())
+        .resolve()
+        .expect("settings")
+        .http;
+    let response = http
         .send(HttpRequest {
             method: "GET".into(),
             uri: format!("{}/anything", redirecting.url()),

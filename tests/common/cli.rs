@@ -32,14 +32,16 @@ impl ScratchDir {
         &self.0
     }
 
-    /// Writes `contents` to `relative` under the folder (parents created) and
-    /// returns its path.
+    /// Writes `contents` to `relative` under the folder (parents created),
+    /// mode 0600 as files with secrets should be, and returns its path.
     pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
         let path = self.0.join(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("parent folders");
         }
         std::fs::write(&path, contents).expect("a scratch file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("mode 0600");
         path
     }
 }
