@@ -101,8 +101,43 @@ impl Env {
         }
     }
 
-    /// Reads a file as UTF-8 text.
+    /// Reads a file as UTF-8 text, at most [`MAX_TEXT_FILE_BYTES`] of it
+    /// (see [`read_text_file`]).
     pub fn read_to_string(&self, path: &Path) -> io::Result<String> {
-        std::fs::read_to_string(self.resolve_path(path))
+        read_text_file(&self.resolve_path(path), MAX_TEXT_FILE_BYTES)
     }
+}
+
+/// The largest text file [`Env::read_to_string`] reads. Every file it is
+/// for (the AWS shared files, token files, the SSO cache) is far smaller.
+pub const MAX_TEXT_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads the UTF-8 text file at `path` if it holds at most `limit` bytes,
+/// reading no more than that: a larger file is an
+/// [`io::ErrorKind::FileTooLarge`] error, a file that is not UTF-8
+/// [`io::ErrorKind::InvalidData`].
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("read-text-file-{}", std::process::id()));
+/// std::fs::write(&path, "four")?;
+/// assert_eq!(bedrock_lite::env::read_text_file(&path, 4)?, "four");
+/// let error = bedrock_lite::env::read_text_file(&path, 3).unwrap_err();
+/// assert_eq!(error.kind(), std::io::ErrorKind::FileTooLarge);
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn read_text_file(path: &Path, limit: u64) -> io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if u64::try_from(bytes.len()).map_or(true, |length| length > limit) {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("the file is larger than {limit} bytes"),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "the file is not valid UTF-8"))
 }

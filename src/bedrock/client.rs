@@ -32,7 +32,7 @@ use crate::http::HttpResponse;
 use crate::model_ref::{ModelKind, ModelRef, ModelRefError};
 use crate::models::rules;
 use crate::settings::Settings;
-use crate::transport::{Method, ServiceRequest, Transport, TransportConfig};
+use crate::transport::{Method, ServiceError, ServiceRequest, Transport, TransportConfig};
 use crate::types::{ConverseRequest, ConverseResponse};
 
 /// The largest non-streaming response body read.
@@ -427,6 +427,18 @@ impl Client {
             },
         };
         match self.inner.transport.send(&request).await {
+            // A stream answered with JSON (an error body under a 2xx status,
+            // from a proxy or the service) is no event stream: say what it says.
+            Ok(response) if operation.is_streaming() && is_json(&response) => {
+                let what = format!("the {} response of model `{model}`", operation.name());
+                let status = response.status;
+                let body = self.read_body(response, &what).await?;
+                let says = carried_error(status, &body).unwrap_or_default();
+                Err(BedrockError::InvalidResponse {
+                    what,
+                    problem: format!("a JSON body instead of an event stream{says}"),
+                })
+            }
             Ok(response) => Ok(response),
             Err(error) => {
                 let mut error = BedrockError::from(error);
@@ -549,8 +561,28 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
 ) -> Result<T, BedrockError> {
     serde_json::from_slice(body).map_err(|e| BedrockError::InvalidResponse {
         what: what.to_owned(),
-        problem: e.to_string(),
+        problem: format!("{e}{}", carried_error(200, body).unwrap_or_default()),
     })
+}
+
+/// Whether a response says its body is JSON.
+fn is_json(response: &HttpResponse) -> bool {
+    response
+        .header("content-type")
+        .is_some_and(|value| value.to_ascii_lowercase().contains("json"))
+}
+
+/// `; the body is an error answer: <code> (HTTP <status>): <message>` when a
+/// successful response's JSON body is an error answer (it has a `message`)
+/// rather than the one expected.
+fn carried_error(status: u16, body: &[u8]) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    json.get("message").or_else(|| json.get("Message"))?;
+    let error = ServiceError::parse(status, None, body);
+    Some(format!(
+        "; the body is an error answer: {} (HTTP {status}): {}",
+        error.code, error.message
+    ))
 }
 
 #[cfg(test)]
@@ -614,5 +646,21 @@ mod tests {
         );
         assert_eq!(client.region(), "us-west-2");
         assert_eq!(client.endpoint_url(), "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn an_error_answer_under_a_success_status_is_named() {
+        let body = br#"{"__type":"InternalServerException","message":"went wrong"}"#;
+        assert_eq!(
+            carried_error(200, body).as_deref(),
+            Some("; the body is an error answer: InternalServerException (HTTP 200): went wrong")
+        );
+        assert_eq!(carried_error(200, br#"{"output":{}}"#), None);
+        assert_eq!(carried_error(200, b"not json"), None);
+        let error = parse_json::<ConverseResponse>(body, "the answer").unwrap_err();
+        assert!(
+            error.to_string().ends_with("(HTTP 200): went wrong"),
+            "{error}"
+        );
     }
 }

@@ -64,7 +64,7 @@ impl ConfigDocument {
     /// Errors: unreadable, not JSON, or not an object at the top level.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let mut document = ConfigDocument::empty(path);
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::env::read_text_file(path, crate::env::MAX_TEXT_FILE_BYTES) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(document),
             Err(e) => {

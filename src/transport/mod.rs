@@ -241,6 +241,7 @@ impl Transport {
     async fn read_error(&self, response: HttpResponse, idle: Duration) -> Failure {
         let date = response.header("date").map(str::to_owned);
         let error_type = response.header("x-amzn-errortype").map(str::to_owned);
+        let location = response.header("location").map(str::to_owned);
         let status = response.status;
         // A body that is cut, slow or huge still leaves the status and code.
         let body = response
@@ -248,7 +249,12 @@ impl Transport {
             .collect(MAX_ERROR_BODY, idle)
             .await
             .unwrap_or_default();
-        let error = ServiceError::parse(status, error_type.as_deref(), &body);
+        let mut error = ServiceError::parse(status, error_type.as_deref(), &body);
+        if let (300..=399, Some(location)) = (status, &location) {
+            // Redirects are never followed (a signed request would follow
+            // its `Authorization` to another host): say where it pointed.
+            error.message = format!("a redirect to {}, not followed", url_for_messages(location));
+        }
         let offset = match error.is_clock_skew() {
             true => date
                 .as_deref()

@@ -3,10 +3,16 @@
 
 use std::path::PathBuf;
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod frames;
 pub mod python;
+pub mod raw_http;
+pub mod relay;
 #[cfg(all(feature = "cli", feature = "gateway", feature = "emulator"))]
 pub mod serve;
+pub mod sso_cache;
+pub mod tls;
 
 /// The folder of official test vectors: `$BEDROCK_LITE_VECTORS`, else
 /// `../shared/testdata` beside the project.
