@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Where the bytes and the milliseconds go, for BENCHMARKS.md (issue 15):
-# 1. `cargo bloat` (crates and functions) on the static musl release CLI
-#    (`--features bundled-roots`) and on the static musl `lite-chat`;
+# 1. `cargo bloat` (crates and functions) on the release CLI and on
+#    `lite-chat` (glibc: the same build gives massif its symbols; the crates'
+#    shares are those of the static musl builds, std aside);
 # 2. `strace -c` and `strace -f -e trace=file,read` of a short chat, for
 #    `bedrock-lite chat` and `sdk-cli`, with the files each opens;
-# 3. a heap profile (valgrind's massif) of both CLIs on the 100,000-delta stream.
+# 3. a heap profile (valgrind's massif) of both CLIs on the 100,000-delta
+#    stream (bedrock-lite's with symbols when the bloat build is there; the
+#    SDK's stripped: its totals only).
 #
 # Usage: benches/sdk-compare/profile.sh, after run.sh (it runs the binaries
 # run.sh left in benches/sdk-compare/out/). Knobs: BLOAT=0 skips the cargo
@@ -14,7 +17,6 @@ set -euo pipefail
 
 BLOAT=${BLOAT:-1}
 CLI_WORDS=${CLI_WORDS:-99998}
-MUSL_TARGET=x86_64-unknown-linux-musl
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -46,13 +48,13 @@ if [ "$BLOAT" = 1 ]; then
         local name=$1
         shift
         echo "== cargo bloat: $name"
-        nice -n 10 cargo bloat --release --target "$MUSL_TARGET" --target-dir "$bloat_target" \
+        nice -n 10 cargo bloat --release --target-dir "$bloat_target" \
             --crates -n 25 "$@" >"$reports/bloat-$name-crates.txt" 2>"$reports/bloat-$name.log"
-        nice -n 10 cargo bloat --release --target "$MUSL_TARGET" --target-dir "$bloat_target" \
+        nice -n 10 cargo bloat --release --target-dir "$bloat_target" \
             -n 40 "$@" >"$reports/bloat-$name-functions.txt" 2>>"$reports/bloat-$name.log"
         sed 's/^/   /' "$reports/bloat-$name-crates.txt"
     }
-    (cd "$root" && bloat cli --bin bedrock-lite --features bundled-roots)
+    (cd "$root" && bloat cli --bin bedrock-lite)
     (cd "$here" && bloat lite-chat --bin lite-chat --features lite)
     unset CARGO_PROFILE_RELEASE_STRIP
 fi
@@ -90,16 +92,18 @@ unset -n command
 # ---------------------------------------------------------------- heap
 
 words "$CLI_WORDS" >"$work/long-prompt"
+unstripped="$here/target/bloat/release/bedrock-lite"
+if [ -x "$unstripped" ]; then lite_cli[0]=$unstripped; fi
 for side in lite sdk; do
     declare -n command="${side}_cli"
-    echo "== massif: the $((CLI_WORDS + 2))-delta stream, $side"
+    echo "== massif: the $((CLI_WORDS + 2))-delta stream, $side (${command[0]})"
     valgrind --tool=massif --massif-out-file="$reports/massif-$side.out" \
         "${command[@]}" <"$work/long-prompt" >/dev/null 2>"$reports/massif-$side.log"
     ms_print "$reports/massif-$side.out" >"$reports/massif-$side.txt"
-    # The peak snapshot's total, and its biggest allocation sites.
-    awk '/^ +n +time/ { table = 1 } table && /\(peak\)/ { peak = 1 } { print }' "$reports/massif-$side.txt" |
-        grep -m1 -A0 'peak' | sed 's/^/   /' || true
-    grep -E '^ +[0-9]+ +[0-9,]+ +[0-9,]+ +[0-9,]+ +[0-9,]+ +[0-9,]+$' "$reports/massif-$side.txt" |
-        sort -k3 -t' ' -n | awk '{ gsub(",", "", $3); if ($3 > max) { max = $3; line = $0 } } END { print "   largest snapshot: " line }'
+    # The peak snapshot's row, then its allocation sites down to 1 %.
+    awk '/Detailed snapshots:/ { match($0, /[0-9]+ \(peak\)/); peak = substr($0, RSTART, RLENGTH - 7) }
+         peak != "" && $1 == peak && $2 ~ /^[0-9,]+$/ { printf "   peak: snapshot %s, heap %s B (useful %s B)\n", $1, $3, $4; on = 1; next }
+         on && /^ *[0-9]+ +[0-9,]+ +[0-9,]+/ { exit }
+         on && /^->|^\| ->/ { sub(/ \(in \/[^)]*\)$/, ""); print "   " substr($0, 1, 150) }' "$reports/massif-$side.txt"
 done
 echo "== reports in $reports"
