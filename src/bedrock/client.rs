@@ -549,9 +549,13 @@ pub(crate) fn serialise(
     model: &ModelRef,
     value: &impl serde::Serialize,
 ) -> Result<Bytes, BedrockError> {
-    serde_json::to_vec(value).map(Bytes::from).map_err(|e| {
+    let mut body = serde_json::to_vec(value).map_err(|e| {
         BedrockError::Config(format!("cannot serialise the request for `{model}`: {e}"))
-    })
+    })?;
+    // The buffer grew by doubling; the body lives until the call ends (a long
+    // prompt would otherwise hold twice its size).
+    body.shrink_to_fit();
+    Ok(Bytes::from(body))
 }
 
 /// Reads a JSON response body; `what` names it in errors.

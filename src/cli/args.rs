@@ -137,6 +137,8 @@ pub fn read_stdin_text() -> Result<String, CliError> {
             text.pop();
         }
     }
+    // The buffer grew by doubling: give back what a long prompt left unused.
+    text.shrink_to_fit();
     Ok(text)
 }
 

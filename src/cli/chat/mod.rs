@@ -91,9 +91,11 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
         ));
     }
     let user = user_message(attachments, prompt);
+    // Copied only when a session keeps it: a long prompt is not held twice.
+    let kept_user = session.is_some().then(|| user.clone());
     let history = session.as_ref().map_or(&[][..], |s| &s.messages[..]);
-    let assistant = chat.turn(history, &user, output)?;
-    if let (Some(session), Some(assistant)) = (session.as_mut(), assistant) {
+    let assistant = chat.turn(history, user, output)?;
+    if let (Some(session), Some(user), Some(assistant)) = (session.as_mut(), kept_user, assistant) {
         session.messages.push(user);
         session.messages.push(assistant);
         session.save()?;
@@ -233,12 +235,12 @@ impl Chat<'_> {
     fn turn(
         &self,
         history: &[Message],
-        user: &Message,
+        user: Message,
         output: Output,
     ) -> Result<Option<Message>, CliError> {
         let mut request = self.template.clone();
         request.messages = history.to_vec();
-        request.messages.push(user.clone());
+        request.messages.push(user);
         let stdout = std::io::stdout();
         let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
         let started = Instant::now();
@@ -299,7 +301,7 @@ impl Chat<'_> {
                 continue;
             }
             let user = user_message(std::mem::take(&mut attachments), text.to_owned());
-            match self.turn(&history, &user, output) {
+            match self.turn(&history, user.clone(), output) {
                 Ok(Some(assistant)) => {
                     history.push(user);
                     history.push(assistant);
