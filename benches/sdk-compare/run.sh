@@ -7,7 +7,8 @@
 #    its static musl CLI (`--features bundled-roots`); here, from clean and
 #    timed, `lite-chat` and `sdk-chat` (the library-only ConverseStream
 #    programs), then `sdk-cli` (a chat CLI on the SDK as users write it), and
-#    the three for static musl.
+#    the three for static musl (sdk-cli at opt-level 3 as users build it, the
+#    two library programs at "z" as a size-conscious user would).
 # 2. The library loop: `lite-chat` / `sdk-chat`, STREAMS streams of 1,000 text
 #    deltas per process on a current-thread runtime, ROUNDS alternating rounds.
 # 3. The CLI: `bedrock-lite chat` / `sdk-cli` on one stream of 100,000 text
@@ -115,11 +116,16 @@ if [ "$BUILD" = clean ]; then
     build sdk-cli "$out/build-sdk-cli.log" --target-dir "$compare_target" --bin sdk-cli --features sdk
     cp "$compare_target/release/sdk-cli" "$out/sdk-cli"
     if [ "$MUSL" = 1 ]; then
-        for bin in lite-chat sdk-chat sdk-cli; do
-            echo "== static musl build of $bin"
-            if build "$bin-musl" "$out/build-$bin-musl.log" --target-dir "$compare_target" \
-                --target "$MUSL_TARGET" --bin "$bin" --features "${feature[$bin]}"; then
-                cp "$compare_target/$MUSL_TARGET/release/$bin" "$out/$bin-musl"
+        # sdk-cli as users build it (opt-level 3); the two library programs as a
+        # size-conscious user builds them, both at opt-level "z" (as
+        # bedrock-lite's own release profile is), in a target dir of their own.
+        declare -A opt_level=([sdk-cli]=3 [lite-chat]=z [sdk-chat]=z)
+        for bin in sdk-cli lite-chat sdk-chat; do
+            echo "== static musl build of $bin (opt-level ${opt_level[$bin]})"
+            musl_target="$compare_target-opt-${opt_level[$bin]}"
+            if CARGO_PROFILE_RELEASE_OPT_LEVEL=${opt_level[$bin]} build "$bin-musl" "$out/build-$bin-musl.log" \
+                --target-dir "$musl_target" --target "$MUSL_TARGET" --bin "$bin" --features "${feature[$bin]}"; then
+                cp "$musl_target/$MUSL_TARGET/release/$bin" "$out/$bin-musl"
             fi
         done
     fi
@@ -233,8 +239,19 @@ for ((r = 1; r <= CLI_ROUNDS; r++)); do
     if ((r % 2)); then order="lite sdk"; else order="sdk lite"; fi
     for side in $order; do run_stream "$side" "$r"; done
 done
+# Peak RSS counts the program's own code, mapped from the page cache: the same
+# stream once more with both CLIs static (musl), where no shared library adds to it.
+lite_musl_cli=("$out/bedrock-lite-musl" chat -m "$MODEL")
+sdk_musl_cli=("$out/sdk-cli-musl" "$MODEL")
+if [ -x "$out/bedrock-lite-musl" ] && [ -x "$out/sdk-cli-musl" ]; then
+    echo "== CLI stream, both static musl: $CLI_ROUNDS rounds, alternating"
+    for ((r = 1; r <= CLI_ROUNDS; r++)); do
+        if ((r % 2)); then order="lite_musl sdk_musl"; else order="sdk_musl lite_musl"; fi
+        for side in $order; do run_stream "$side" "$r"; done
+    done
+fi
 declare -A stream_wall stream_cpu stream_rss
-for side in lite sdk; do
+for side in lite sdk lite_musl sdk_musl; do
     stream_wall[$side]=$(awk -v s="$side" '$1 == s { print $2 }' "$work/cli-results" | median)
     stream_cpu[$side]=$(awk -v s="$side" '$1 == s { print $3 + $4 }' "$work/cli-results" | median)
     stream_rss[$side]=$(awk -v s="$side" '$1 == s { print $5 }' "$work/cli-results" | median)
@@ -321,6 +338,10 @@ awk -v l="${stream_wall[lite]}" -v s="${stream_wall[sdk]}" \
     'BEGIN { printf "| same, wall | %.2f s | %.2f s | %.1fx | | |\n", l, s, s / l }'
 awk -v l="${stream_rss[lite]}" -v s="${stream_rss[sdk]}" -v ok="$(verdict "$(over "$s_rss_ratio" 3)")" \
     'BEGIN { printf "| same, peak RSS | %.1f MiB (%d KiB) | %.1f MiB (%d KiB) | %.1fx | ours <= 1/3 | %s |\n", l / 1024, l, s / 1024, s, s / l, ok }'
+if grep -q "^lite_musl " "$work/cli-results"; then
+    awk -v l="${stream_rss[lite_musl]}" -v s="${stream_rss[sdk_musl]}" -v lc="${stream_cpu[lite_musl]}" -v sc="${stream_cpu[sdk_musl]}" \
+        'BEGIN { printf "| same, both static musl: peak RSS / CPU | %.1f MiB / %.2f s | %.1f MiB / %.2f s | %.1fx / %.1fx | | |\n", l / 1024, lc, s / 1024, sc, s / l, sc / lc }'
+fi
 awk -v lw="${start_wall[lite]}" -v sw="${start_wall[sdk]}" -v lc="${start_cpu[lite]}" -v sc="${start_cpu[sdk]}" \
     -v ok="$(verdict "$(over "$st_cpu_ratio" 3)")" \
     'BEGIN { printf "| short chat, process start to exit, wall / CPU | %.1f ms / %.1f ms | %.1f ms / %.1f ms | %.2fx / %.2fx | CPU: ours <= 1/3 | %s |\n", lw, lc, sw, sc, sw / lw, sc / lc, ok }'
