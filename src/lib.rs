@@ -37,8 +37,9 @@
 //! * [`http`]: the one HTTP interface and retry policy;
 //! * [`config`]: the config file; [`credentials`]: the AWS credential chain;
 //!   [`endpoint`]: where requests go; [`settings`]: all of them resolved once;
-//! * [`models`]: the known-model catalog, request rules, discovery logic;
-//!   [`embeddings`]: per-family embedding bodies;
+//! * [`models`]: the known-model catalog, request rules, discovery logic
+//!   (feature `discovery`); `embeddings`: per-family embedding bodies (feature
+//!   `embeddings`);
 //! * [`transport`]: the signed send, retries, clock skew, typed service errors;
 //! * [`bedrock`]: the [`Client`], its streams and its errors; [`token`]: short-term
 //!   Bedrock API keys.
@@ -49,6 +50,7 @@ pub mod base64;
 pub mod bedrock;
 pub mod config;
 pub mod credentials;
+#[cfg(feature = "embeddings")]
 pub mod embeddings;
 #[cfg(feature = "emulator")]
 pub mod emulator;

@@ -950,6 +950,7 @@ async fn no_model_says_the_flag_and_the_config_key() {
 // models status without credentials -----------------------------------------------
 
 #[tokio::test]
+#[cfg(feature = "discovery")]
 async fn models_status_without_credentials_says_none_and_why() {
     let emu = emulator().await;
     let home = Home::new("cli-status-none");

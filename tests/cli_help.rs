@@ -33,16 +33,9 @@ fn help_flags_and_the_help_command_print_the_overview() {
         "chat",
         "count-tokens",
         "guardrail apply",
-        "models list",
-        "models status",
-        "embed",
         "credentials",
         "token inspect",
-        "demo",
-        "emulate",
         "config import",
-        "serve",
-        "gateway key add",
         "eventstream decode",
         "sigv4 sign",
     ] {
@@ -88,37 +81,76 @@ fn a_commands_help_shows_its_usage_and_flags() {
     assert_prints(&["help", "chat"], &chat);
     assert_prints(&["chat", "-m", "x", "hello", "--help"], &chat);
 
-    let list = stdout(&run(&["models", "list", "--help"]));
-    assert!(
-        list.starts_with("usage: bedrock-lite models list [--provider P] [--refresh]"),
-        "{list}"
-    );
-    assert!(list.contains("--provider P") && list.contains("--refresh"));
-    assert!(!list.contains("--reasoning"), "only its own flags: {list}");
-    assert_prints(&["models", "list", "--help"], &list);
-    assert_prints(&["help", "models", "list"], &list);
-
-    let add = stdout(&run(&["gateway", "key", "add", "--help"]));
-    assert!(
-        add.starts_with("usage: bedrock-lite gateway key add NAME [--models M1,M2]"),
-        "{add}"
-    );
-    for flag in ["--models M1,M2", "--rpm N", "--tpm N"] {
-        assert!(add.contains(flag), "{flag}: {add}");
+    if cfg!(feature = "discovery") {
+        let list = stdout(&run(&["models", "list", "--help"]));
+        assert!(
+            list.starts_with("usage: bedrock-lite models list [--provider P] [--refresh]"),
+            "{list}"
+        );
+        assert!(list.contains("--provider P") && list.contains("--refresh"));
+        assert!(!list.contains("--reasoning"), "only its own flags: {list}");
+        assert_prints(&["models", "list", "--help"], &list);
+        assert_prints(&["help", "models", "list"], &list);
     }
-    assert_prints(&["gateway", "key", "add", "--help"], &add);
-    assert_prints(&["gateway", "key", "add", "team-a", "--help"], &add);
+
+    if cfg!(feature = "gateway") {
+        let add = stdout(&run(&["gateway", "key", "add", "--help"]));
+        assert!(
+            add.starts_with("usage: bedrock-lite gateway key add NAME [--models M1,M2]"),
+            "{add}"
+        );
+        for flag in ["--models M1,M2", "--rpm N", "--tpm N"] {
+            assert!(add.contains(flag), "{flag}: {add}");
+        }
+        assert_prints(&["gateway", "key", "add", "--help"], &add);
+        assert_prints(&["gateway", "key", "add", "team-a", "--help"], &add);
+    }
 }
 
 #[test]
 fn a_groups_help_lists_its_commands() {
-    let models = stdout(&run(&["models", "--help"]));
+    let config = stdout(&run(&["config", "--help"]));
     assert!(
-        models.contains("models list") && models.contains("models status"),
-        "{models}"
+        config.contains("config get") && config.contains("config import"),
+        "{config}"
     );
-    assert!(!models.contains("chat"), "{models}");
-    assert_prints(&["help", "models"], &models);
+    assert!(!config.contains("chat"), "{config}");
+    assert_prints(&["help", "config"], &config);
+}
+
+/// The commands a Cargo feature brings: the command words, the feature, and
+/// whether this build has it.
+const OPTIONAL_COMMANDS: &[(&str, &str, bool)] = &[
+    ("demo", "emulator", cfg!(feature = "emulator")),
+    ("emulate", "emulator", cfg!(feature = "emulator")),
+    ("models list", "discovery", cfg!(feature = "discovery")),
+    ("models status", "discovery", cfg!(feature = "discovery")),
+    ("embed", "embeddings", cfg!(feature = "embeddings")),
+    ("serve", "gateway", cfg!(feature = "gateway")),
+    ("gateway key add", "gateway", cfg!(feature = "gateway")),
+];
+
+#[test]
+fn a_command_is_listed_when_built_and_else_named_with_its_feature() {
+    let overview = stdout(&run(&["--help"]));
+    for (command, feature, built) in OPTIONAL_COMMANDS {
+        let listed = overview.contains(&format!("\n  {command}"));
+        assert_eq!(listed, *built, "{command}: {overview}");
+        if *built {
+            continue;
+        }
+        let first = command.split(' ').next().unwrap_or_default();
+        let message =
+            format!("`{first}` is not in this build (built without the `{feature}` feature)");
+        let words: Vec<&str> = command.split(' ').collect();
+        for args in [
+            words.clone(),
+            [words.as_slice(), &["--help"]].concat(),
+            [&["help"], words.as_slice()].concat(),
+        ] {
+            assert_usage_error(&args, &[&message]);
+        }
+    }
 }
 
 #[test]
@@ -166,10 +198,12 @@ fn a_wrong_flag_exits_2_naming_it_and_saying_how_to_get_help() {
         &["`--bogus`", "bedrock-lite chat --help"],
     );
     assert_usage_error(&["chat", "-x", "hi"], &["`-x`", "bedrock-lite chat --help"]);
-    assert_usage_error(
-        &["models", "list", "--probe"],
-        &["`--probe`", "bedrock-lite models list --help"],
-    );
+    if cfg!(feature = "discovery") {
+        assert_usage_error(
+            &["models", "list", "--probe"],
+            &["`--probe`", "bedrock-lite models list --help"],
+        );
+    }
     assert_usage_error(&["--bogus", "chat"], &["`--bogus`", "bedrock-lite --help"]);
     assert_usage_error(
         &["chat", "--max-tokens"],
@@ -195,7 +229,9 @@ fn an_unknown_command_exits_2_naming_it() {
     ] {
         assert_usage_error(args, &["`frobnicate`", "bedrock-lite --help"]);
     }
-    assert_usage_error(&["models", "frobnicate"], &["`models frobnicate`"]);
+    if cfg!(feature = "discovery") {
+        assert_usage_error(&["models", "frobnicate"], &["`models frobnicate`"]);
+    }
 }
 
 /// The command paths the overview lists (`models list`, `gateway key add`...).
@@ -226,7 +262,7 @@ fn listed_commands() -> Vec<String> {
 #[test]
 fn every_command_the_help_lists_is_one_the_binary_runs() {
     let commands = listed_commands();
-    assert!(commands.len() >= 20, "{commands:?}");
+    assert!(commands.len() >= 15, "{commands:?}");
     let mut missing = Vec::new();
     for command in &commands {
         let mut args: Vec<&str> = command.split(' ').collect();

@@ -1,8 +1,7 @@
 //! The built binary's `models list`, `models status` and `embed` against an
 //! emulator started in the test, in a clean environment with a temporary
 //! HOME, XDG cache and XDG config.
-#![cfg(all(feature = "cli", feature = "emulator"))]
-#![cfg(all(feature = "emulator", feature = "cli"))]
+#![cfg(all(feature = "cli", feature = "emulator", feature = "discovery"))]
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

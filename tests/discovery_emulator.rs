@@ -2,7 +2,7 @@
 //! ListFoundationModels filters, ListInferenceProfiles pagination and regions,
 //! GetInferenceProfile, then [`discover`] over the fetched lists and the
 //! discovery cache over a counting fetch.
-#![cfg(feature = "emulator")]
+#![cfg(all(feature = "emulator", feature = "discovery"))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};

@@ -13,7 +13,12 @@
 //! The `openai` package is installed with pip into the tests' venv
 //! ([`common::python`]); without PyPI the test fails under
 //! `BEDROCK_LITE_REQUIRE_VECTORS=1` and says so loudly otherwise.
-#![cfg(all(feature = "cli", feature = "gateway", feature = "emulator"))]
+#![cfg(all(
+    feature = "cli",
+    feature = "gateway",
+    feature = "emulator",
+    feature = "discovery"
+))]
 
 mod common;
 

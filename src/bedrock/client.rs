@@ -11,9 +11,9 @@
 //!   profile resolved to its base model with GetInferenceProfile (in the ARN's
 //!   own region, once per client);
 //! * the config's guardrail, unless the request names its own;
-//! * the region: an ARN's own region; else, unless the region was given
-//!   explicitly, the discovery region for a model discovery found there; else
-//!   the client's region.
+//! * the region: an ARN's own region; else, with the `discovery` feature and
+//!   unless the region was given explicitly, the discovery region for a model
+//!   discovery found there; else the client's region.
 //!
 //! Retries, clock skew and error typing: [`crate::transport`].
 
@@ -24,7 +24,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::discovery::DiscoveryService;
 use super::error::BedrockError;
 use super::stream::ConverseStream;
 use crate::endpoint::{Service, SIGNING_NAME};
@@ -103,7 +102,8 @@ impl Default for CallOptions {
 }
 
 /// A Bedrock client. Cheap to clone (shared state): one connection pool, one
-/// credentials cache, one clock-skew offset, one discovery cache.
+/// credentials cache, one clock-skew offset, one discovery cache (feature
+/// `discovery`).
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -118,7 +118,8 @@ struct Inner {
     /// Base models of application inference profiles (`None`: the lookup
     /// failed, so the ref's text is matched instead).
     profile_bases: Mutex<HashMap<String, Option<String>>>,
-    discovery: DiscoveryService,
+    #[cfg(feature = "discovery")]
+    discovery: super::discovery::DiscoveryService,
 }
 
 /// The runtime operations on `/model/{modelId}/...`.
@@ -192,7 +193,8 @@ impl Client {
                 transport,
                 endpoint_url,
                 profile_bases: Mutex::default(),
-                discovery: DiscoveryService::default(),
+                #[cfg(feature = "discovery")]
+                discovery: Default::default(),
             }),
         }
     }
@@ -217,7 +219,8 @@ impl Client {
         self.inner.transport.clock_skew_ms()
     }
 
-    pub(crate) fn discovery_service(&self) -> &DiscoveryService {
+    #[cfg(feature = "discovery")]
+    pub(crate) fn discovery_service(&self) -> &super::discovery::DiscoveryService {
         &self.inner.discovery
     }
 
@@ -377,18 +380,16 @@ impl Client {
         if let Some(region) = model.region() {
             return region.to_owned();
         }
-        let settings = &self.inner.settings;
-        if !settings.region_is_explicit() {
-            if let Some(region) = self.discovered_region(model).await {
-                return region;
-            }
+        #[cfg(feature = "discovery")]
+        if let Some(region) = self.discovered_region(model).await {
+            return region;
         }
-        settings.region.clone()
+        self.inner.settings.region.clone()
     }
 
     /// Sends one runtime operation for `model` (the body prepared) and returns
-    /// the 2xx response; adds the inference profile to use when the model
-    /// cannot be invoked on demand.
+    /// the 2xx response; with the `discovery` feature, adds the inference
+    /// profile to use when the model cannot be invoked on demand.
     pub(crate) async fn send(
         &self,
         operation: Operation,
@@ -441,16 +442,9 @@ impl Client {
             }
             Ok(response) => Ok(response),
             Err(error) => {
-                let mut error = BedrockError::from(error);
-                if let BedrockError::Service(service) = &mut error {
-                    if service.message.contains("on-demand throughput") {
-                        if let Some(profile) = self.profile_hint(model).await {
-                            service.message.push_str(&format!(
-                                "; call it through the inference profile `{profile}` instead"
-                            ));
-                        }
-                    }
-                }
+                let error = BedrockError::from(error);
+                #[cfg(feature = "discovery")]
+                let error = self.with_profile_hint(model, error).await;
                 Err(error)
             }
         }
@@ -530,17 +524,6 @@ impl Client {
 
     fn idle_timeout(&self) -> Duration {
         self.inner.settings.timeouts.idle
-    }
-
-    /// The inference profile to use for a model that cannot be invoked on
-    /// demand, if ListInferenceProfiles names one.
-    async fn profile_hint(&self, model: &ModelRef) -> Option<String> {
-        let base = model.base_model_id()?;
-        let profiles = self
-            .list_inference_profiles(Some("SYSTEM_DEFINED"))
-            .await
-            .ok()?;
-        crate::models::discovery::profile_for_model(base, &profiles)
     }
 }
 

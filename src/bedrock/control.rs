@@ -1,13 +1,15 @@
-//! The Bedrock control plane (`bedrock.<region>...`): ListFoundationModels,
-//! ListInferenceProfiles (every page) and GetInferenceProfile, in the client's
-//! region unless said otherwise.
+//! The Bedrock control plane's listings (`bedrock.<region>...`), for model
+//! discovery (feature `discovery`): ListFoundationModels and
+//! ListInferenceProfiles (every page), in the client's region unless said
+//! otherwise. The lookups a call needs (GetInferenceProfile,
+//! GetFoundationModel) are in [`super::operations`].
 
 use super::client::{parse_json, Client};
 use super::error::BedrockError;
 use crate::sigv4::percent_encode;
 use crate::types::{
-    FoundationModelSummary, GetInferenceProfileResponse, InferenceProfileSummary,
-    ListFoundationModelsResponse, ListInferenceProfilesResponse,
+    FoundationModelSummary, InferenceProfileSummary, ListFoundationModelsResponse,
+    ListInferenceProfilesResponse,
 };
 
 /// ListFoundationModels' filters (all optional), as the API names them.
@@ -109,30 +111,6 @@ impl Client {
             what: "ListInferenceProfiles".to_owned(),
             problem: format!("more than {MAX_PAGES} pages"),
         })
-    }
-
-    /// GetInferenceProfile by id or ARN, in the client's region (an ARN is
-    /// asked in its own region).
-    pub async fn get_inference_profile(
-        &self,
-        identifier: &str,
-    ) -> Result<GetInferenceProfileResponse, BedrockError> {
-        let arn_region = crate::model_ref::ModelRef::parse(identifier)
-            .ok()
-            .and_then(|model| model.region().map(str::to_owned));
-        let region = arn_region.as_deref().unwrap_or(self.region());
-        self.get_inference_profile_in(region, identifier).await
-    }
-
-    /// GetInferenceProfile by id or ARN, in `region`.
-    pub async fn get_inference_profile_in(
-        &self,
-        region: &str,
-        identifier: &str,
-    ) -> Result<GetInferenceProfileResponse, BedrockError> {
-        let path = format!("/inference-profiles/{}", percent_encode(identifier));
-        let body = self.control_get(region, &path).await?;
-        parse_json(&body, &format!("the response to GET {path}"))
     }
 }
 

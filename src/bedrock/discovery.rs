@@ -1,12 +1,14 @@
-//! Model discovery as a service of the [`Client`]: list (ListFoundationModels
-//! and both kinds of ListInferenceProfiles), filter, deduplicate and inherit
-//! ([`crate::models::discovery::discover`]), cache (in memory and on disk, for
-//! `discovery.refreshInterval`), and tolerate a refused ListInferenceProfiles
-//! (a warning; foundation models are still listed).
+//! Model discovery as a service of the [`Client`] (feature `discovery`): list
+//! (ListFoundationModels and both kinds of ListInferenceProfiles), filter,
+//! deduplicate and inherit ([`crate::models::discovery::discover`]), cache (in
+//! memory and on disk, for `discovery.refreshInterval`), and tolerate a refused
+//! ListInferenceProfiles (a warning; foundation models are still listed).
 //!
 //! Discovery asks `discovery.region` when the config sets it and the region was
 //! not given explicitly, else the client's region. A model it finds there is
-//! then called in that region ([`Client::region_for`]).
+//! then called in that region ([`Client::region_for`]). A model Bedrock will
+//! not run on demand gets, in the error, the inference profile to call it
+//! through.
 //!
 //! ```no_run
 //! # async fn demo(client: bedrock_lite::Client) -> Result<(), bedrock_lite::BedrockError> {
@@ -28,7 +30,7 @@ use crate::config::discovery_should_run;
 use crate::credentials::Auth;
 use crate::model_ref::ModelRef;
 use crate::models::cache::{credential_identity, default_dir, CacheKey, DiscoveryCache, Origin};
-use crate::models::discovery::{discover, DiscoveredModel};
+use crate::models::discovery::{discover, profile_for_model, DiscoveredModel};
 use crate::transport::ServiceErrorKind;
 use crate::types::{FoundationModelSummary, InferenceProfileSummary};
 
@@ -126,10 +128,12 @@ impl Client {
     }
 
     /// The region a model discovery found in `discovery.region` is called in,
-    /// when discovery is active and that region is not the client's.
+    /// when the region was not given explicitly, discovery is active and that
+    /// region is not the client's ([`Client::region_for`]).
     pub(crate) async fn discovered_region(&self, model: &ModelRef) -> Option<String> {
-        let region = self.settings().config.discovery.region.as_deref()?;
-        if region == self.region() || !self.discovery_is_active() {
+        let settings = self.settings();
+        let region = settings.config.discovery.region.as_deref()?;
+        if settings.region_is_explicit() || region == self.region() || !self.discovery_is_active() {
             return None;
         }
         let found = self.discover_models(false).await.ok()?;
@@ -163,6 +167,37 @@ impl Client {
             )
         });
         Ok((cache, key))
+    }
+
+    /// `error` with the inference profile to call `model` through when
+    /// Bedrock says it cannot be invoked on demand and ListInferenceProfiles
+    /// names one ([`profile_for_model`]).
+    pub(crate) async fn with_profile_hint(
+        &self,
+        model: &ModelRef,
+        mut error: BedrockError,
+    ) -> BedrockError {
+        if let BedrockError::Service(service) = &mut error {
+            if service.message.contains("on-demand throughput") {
+                if let Some(profile) = self.profile_hint(model).await {
+                    service.message.push_str(&format!(
+                        "; call it through the inference profile `{profile}` instead"
+                    ));
+                }
+            }
+        }
+        error
+    }
+
+    /// The inference profile to use for a model that cannot be invoked on
+    /// demand, if ListInferenceProfiles names one.
+    async fn profile_hint(&self, model: &ModelRef) -> Option<String> {
+        let base = model.base_model_id()?;
+        let profiles = self
+            .list_inference_profiles(Some("SYSTEM_DEFINED"))
+            .await
+            .ok()?;
+        profile_for_model(base, &profiles)
     }
 
     /// Fetches the foundation models and every inference profile of `region`.

@@ -4,7 +4,13 @@
 
 use super::client::Client;
 use super::error::BedrockError;
-use crate::embeddings::{embed_with, EmbedOptions, Embeddings, DEFAULT_CONCURRENCY};
+use crate::embeddings::{embed_with, EmbedError, EmbedOptions, Embeddings, DEFAULT_CONCURRENCY};
+
+impl From<EmbedError> for BedrockError {
+    fn from(error: EmbedError) -> Self {
+        BedrockError::Embed(error)
+    }
+}
 
 impl Client {
     /// Embeds `inputs` with `model` through InvokeModel: the request body of the

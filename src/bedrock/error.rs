@@ -9,7 +9,6 @@ use std::fmt;
 
 use super::stream::StreamError;
 use crate::credentials::CredentialsError;
-use crate::embeddings::EmbedError;
 use crate::http::HttpError;
 use crate::model_ref::ModelRefError;
 use crate::sigv4::SigningError;
@@ -41,8 +40,9 @@ pub enum BedrockError {
     /// A ConverseStream (or InvokeModelWithResponseStream) that broke.
     Stream(StreamError),
     /// An embedding request a model's family does not take, or an answer it
-    /// would not give.
-    Embed(EmbedError),
+    /// would not give (feature `embeddings`).
+    #[cfg(feature = "embeddings")]
+    Embed(crate::embeddings::EmbedError),
     /// A response body that is not what the API says.
     InvalidResponse {
         /// Which response, e.g. ``the Converse response of model `x` ``.
@@ -83,6 +83,7 @@ impl fmt::Display for BedrockError {
             BedrockError::Service(error) => write!(f, "{error}"),
             BedrockError::Network { request, source } => write!(f, "{request}: {source}"),
             BedrockError::Stream(error) => write!(f, "{error}"),
+            #[cfg(feature = "embeddings")]
             BedrockError::Embed(error) => write!(f, "{error}"),
             BedrockError::InvalidResponse { what, problem } => {
                 write!(f, "invalid response: {what}: {problem}")
@@ -100,6 +101,7 @@ impl std::error::Error for BedrockError {
             BedrockError::Service(error) => Some(error),
             BedrockError::Network { source, .. } => Some(source),
             BedrockError::Stream(error) => Some(error),
+            #[cfg(feature = "embeddings")]
             BedrockError::Embed(error) => Some(error),
             BedrockError::Config(_) | BedrockError::InvalidResponse { .. } => None,
         }
@@ -115,12 +117,6 @@ impl From<CredentialsError> for BedrockError {
 impl From<ModelRefError> for BedrockError {
     fn from(error: ModelRefError) -> Self {
         BedrockError::ModelRef(error)
-    }
-}
-
-impl From<EmbedError> for BedrockError {
-    fn from(error: EmbedError) -> Self {
-        BedrockError::Embed(error)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The operations beyond Converse: CountTokens, ApplyGuardrail,
-//! GetFoundationModel, and InvokeModelWithResponseStream, whose body is an
+//! GetFoundationModel, GetInferenceProfile, and InvokeModelWithResponseStream, whose body is an
 //! [`EventStream`] without a closing event, read as the model's own chunks by
 //! [`InvokeStream`].
 
@@ -15,7 +15,8 @@ use crate::model_ref::{ModelKind, ModelRef};
 use crate::sigv4::percent_encode;
 use crate::types::{
     ApplyGuardrailRequest, ApplyGuardrailResponse, CountTokensRequest, CountTokensResponse,
-    FoundationModelDetails, GetFoundationModelResponse, PayloadPart, CHUNK_EVENT_TYPE,
+    FoundationModelDetails, GetFoundationModelResponse, GetInferenceProfileResponse, PayloadPart,
+    CHUNK_EVENT_TYPE,
 };
 
 impl Client {
@@ -121,6 +122,30 @@ impl Client {
                 what,
                 problem: "it has no `modelDetails`".to_owned(),
             })
+    }
+
+    /// GetInferenceProfile by id or ARN, in the client's region (an ARN is
+    /// asked in its own region).
+    pub async fn get_inference_profile(
+        &self,
+        identifier: &str,
+    ) -> Result<GetInferenceProfileResponse, BedrockError> {
+        let arn_region = ModelRef::parse(identifier)
+            .ok()
+            .and_then(|model| model.region().map(str::to_owned));
+        let region = arn_region.as_deref().unwrap_or(self.region());
+        self.get_inference_profile_in(region, identifier).await
+    }
+
+    /// GetInferenceProfile by id or ARN, in `region`.
+    pub async fn get_inference_profile_in(
+        &self,
+        region: &str,
+        identifier: &str,
+    ) -> Result<GetInferenceProfileResponse, BedrockError> {
+        let path = format!("/inference-profiles/{}", percent_encode(identifier));
+        let body = self.control_get(region, &path).await?;
+        parse_json(&body, &format!("the response to GET {path}"))
     }
 
     /// InvokeModelWithResponseStream: `body` in the model's own format; the

@@ -157,8 +157,12 @@ pub fn bedrock_failure_at(error: BedrockError, model: &str, output_started: bool
                 _ => Exit::Other,
             },
         ),
-        BedrockError::Embed(e) if e.is_usage() => ("usage", Exit::Usage),
-        BedrockError::Embed(_) | BedrockError::InvalidResponse { .. } => ("response", Exit::Other),
+        #[cfg(feature = "embeddings")]
+        BedrockError::Embed(e) => match e.is_usage() {
+            true => ("usage", Exit::Usage),
+            false => ("response", Exit::Other),
+        },
+        BedrockError::InvalidResponse { .. } => ("response", Exit::Other),
         _ => ("error", Exit::Other),
     };
     let exit = if output_started {

@@ -1,6 +1,8 @@
 //! Help and version: `bedrock-lite --help` / `-h` / `help`, `help COMMAND`,
 //! `COMMAND --help`, `--version` / `-V`. One table, [`COMMANDS`], gives both
-//! the overview and each command's page.
+//! the overview and each command's page; [`FEATURE_COMMANDS`] says which
+//! commands a Cargo feature brings, so that help lists only the commands of
+//! this build and a left-out one is named as such ([`unknown_command`]).
 //!
 //! The request for help is found before any command runs ([`requested`]):
 //! `--help`, `-h`, `--version` or `-V` anywhere before `--`, or `help` as the
@@ -207,6 +209,46 @@ pub const COMMANDS: &[CommandHelp] = &[
     },
 ];
 
+/// The commands (by first word) that a Cargo feature brings: the word, the
+/// feature, and whether this build has it.
+const FEATURE_COMMANDS: &[(&str, &str, bool)] = &[
+    ("demo", "emulator", cfg!(feature = "emulator")),
+    ("emulate", "emulator", cfg!(feature = "emulator")),
+    ("models", "discovery", cfg!(feature = "discovery")),
+    ("embed", "embeddings", cfg!(feature = "embeddings")),
+    ("serve", "gateway", cfg!(feature = "gateway")),
+    ("gateway", "gateway", cfg!(feature = "gateway")),
+];
+
+/// The feature this build was made without that the command whose first word
+/// is `word` needs.
+fn missing_feature(word: &str) -> Option<&'static str> {
+    FEATURE_COMMANDS
+        .iter()
+        .find(|(command, _, built)| *command == word && !built)
+        .map(|(_, feature, _)| *feature)
+}
+
+/// The commands of this build, in the order the overview lists them.
+fn built_commands() -> impl Iterator<Item = &'static CommandHelp> {
+    COMMANDS.iter().filter(|command| {
+        let first = command.path.split(' ').next().unwrap_or_default();
+        missing_feature(first).is_none()
+    })
+}
+
+/// The usage error (exit 2) for command words this build does not run: a
+/// command left out of it, with the feature it needs, or an unknown one.
+pub fn unknown_command(words: &str) -> CliError {
+    let first = words.split(' ').next().unwrap_or_default();
+    CliError::usage(match missing_feature(first) {
+        Some(feature) => {
+            format!("`{first}` is not in this build (built without the `{feature}` feature)")
+        }
+        None => format!("unknown command `{words}`; run `bedrock-lite --help`"),
+    })
+}
+
 /// What the command line asks for before any command runs.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Request {
@@ -296,35 +338,30 @@ fn command_words(words: &[String]) -> Vec<String> {
 }
 
 /// Prints what `request` asks for to stdout. Help on words that name no
-/// command is a usage error naming them.
+/// command of this build is a usage error naming them.
 pub fn answer(request: Request) -> Result<(), CliError> {
     match request {
         Request::Version => println!("{}", version()),
         Request::Help(words) => match text(&words) {
             Some(text) => print!("{text}"),
-            None => {
-                return Err(CliError::usage(format!(
-                    "unknown command `{}`; run `bedrock-lite --help`",
-                    words.join(" ")
-                )))
-            }
+            None => return Err(unknown_command(&words.join(" "))),
         },
     }
     Ok(())
 }
 
 /// The help text for `words`: the overview, a command's page, or a group's
-/// commands (e.g. `models`); `None` for words that name nothing.
+/// commands (e.g. `models`); `None` for words that name no command of this
+/// build.
 pub fn text(words: &[String]) -> Option<String> {
     if words.is_empty() {
         return Some(overview());
     }
     let path = words.join(" ");
-    if let Some(command) = COMMANDS.iter().find(|c| c.path == path) {
+    if let Some(command) = built_commands().find(|c| c.path == path) {
         return Some(page(command));
     }
-    let group: Vec<&CommandHelp> = COMMANDS
-        .iter()
+    let group: Vec<&CommandHelp> = built_commands()
         .filter(|c| c.path.starts_with(&format!("{path} ")))
         .collect();
     if group.is_empty() {
@@ -350,7 +387,7 @@ fn overview() -> String {
         "bedrock-lite: a small, fast Amazon Bedrock client, CLI and OpenAI-compatible gateway\n\n\
          usage: bedrock-lite [GLOBAL FLAGS] <command> [ARGS]\n\ncommands:\n",
     );
-    for command in COMMANDS {
+    for command in built_commands() {
         out.push_str(&format!(
             "  {}\n      {}\n",
             synopsis(command),
@@ -445,8 +482,8 @@ mod tests {
     }
 
     #[test]
-    fn every_command_has_a_page_and_every_group_a_list() {
-        for command in COMMANDS {
+    fn every_command_of_the_build_has_a_page_and_every_group_a_list() {
+        for command in built_commands() {
             let words: Vec<String> = command.path.split(' ').map(str::to_owned).collect();
             let page = text(&words).expect(command.path);
             assert!(page.starts_with(&format!("usage: bedrock-lite {}", command.path)));
@@ -456,16 +493,41 @@ mod tests {
         }
         for group in ["models", "config", "gateway", "gateway key", "token"] {
             let words: Vec<String> = group.split(' ').map(str::to_owned).collect();
-            assert!(text(&words).is_some(), "{group}");
+            let built = missing_feature(&words[0]).is_none();
+            assert_eq!(text(&words).is_some(), built, "{group}");
         }
         assert!(text(&["nope".to_owned()]).is_none());
         let overview = text(&[]).expect("overview");
         for command in COMMANDS {
-            assert!(overview.contains(command.path), "{}", command.path);
+            let built = built_commands().any(|c| c.path == command.path);
+            let listed = overview.contains(&format!("\n  {}", command.path));
+            assert_eq!(listed, built, "{}", command.path);
         }
         assert_eq!(
             version(),
             format!("bedrock-lite {}", env!("CARGO_PKG_VERSION"))
+        );
+    }
+
+    #[test]
+    fn a_command_left_out_of_the_build_is_named_with_its_feature() {
+        for (word, feature, built) in FEATURE_COMMANDS {
+            let first_word = |c: &CommandHelp| c.path.split(' ').next() == Some(*word);
+            assert!(COMMANDS.iter().any(first_word), "{word} is a command");
+            assert_eq!(built_commands().any(first_word), *built, "{word}");
+            assert_eq!(text(&[(*word).to_owned()]).is_some(), *built, "{word}");
+            if !built {
+                let error = unknown_command(word);
+                assert_eq!(error.exit_code(), 2);
+                assert_eq!(
+                    error.to_string(),
+                    format!("error: usage: `{word}` is not in this build (built without the `{feature}` feature)")
+                );
+            }
+        }
+        assert_eq!(
+            unknown_command("frobnicate").to_string(),
+            "error: usage: unknown command `frobnicate`; run `bedrock-lite --help`"
         );
     }
 }

@@ -13,6 +13,7 @@ mod count_tokens;
 mod credentials;
 #[cfg(feature = "emulator")]
 mod demo;
+#[cfg(feature = "embeddings")]
 mod embed;
 #[cfg(feature = "emulator")]
 mod emulate;
@@ -22,6 +23,7 @@ mod eventstream;
 mod gateway;
 mod guardrail;
 mod help;
+#[cfg(feature = "discovery")]
 mod models;
 #[cfg(feature = "gateway")]
 mod serve;
@@ -62,7 +64,9 @@ fn run() -> Result<(), CliError> {
         Some("emulate") => emulate::run(&mut parser, &mut globals),
         #[cfg(feature = "emulator")]
         Some("demo") => demo::run(&mut parser, &mut globals),
+        #[cfg(feature = "discovery")]
         Some("models") => models::run(&mut parser, &mut globals),
+        #[cfg(feature = "embeddings")]
         Some("embed") => embed::run(&mut parser, &mut globals),
         Some("token") => token::run(&mut parser, &mut globals),
         Some("config") => config::run(&mut parser, &mut globals),
@@ -70,9 +74,7 @@ fn run() -> Result<(), CliError> {
         Some("serve") => serve::run(&mut parser, &mut globals),
         #[cfg(feature = "gateway")]
         Some("gateway") => gateway::run(&mut parser, &mut globals),
-        Some(other) => Err(CliError::usage(format!(
-            "unknown command `{other}`; run `bedrock-lite --help`"
-        ))),
+        Some(other) => Err(help::unknown_command(other)),
         None => Err(CliError::usage("no command; run `bedrock-lite --help`")),
     }
 }

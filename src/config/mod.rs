@@ -41,13 +41,15 @@ pub struct Config {
     pub region: Option<String>,
     /// `model`: the default model ref.
     pub model: Option<String>,
-    /// `discovery`: model discovery settings.
+    /// `discovery`: model discovery settings (read in every build; without
+    /// the `discovery` feature they have no effect).
     pub discovery: Discovery,
     /// `guardrail`: the guardrail applied to every Converse call.
     pub guardrail: Option<Guardrail>,
     /// `models`: models added or overridden by hand.
     pub models: Vec<ConfiguredModel>,
-    /// `embeddings`: the default embedding model.
+    /// `embeddings`: the default embedding model (read in every build;
+    /// without the `embeddings` feature it has no effect).
     pub embeddings: Option<Embeddings>,
     /// `endpoints`: the Bedrock endpoints to use instead of the region's.
     pub endpoints: Endpoints,

@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use crate::bedrock::error::BedrockError;
 use crate::bedrock::stream::StreamError;
-use crate::embeddings::EmbedError;
 use crate::models::rules::ReasoningError;
 use crate::transport::{ServiceError, ServiceErrorKind};
 use crate::types::StreamExceptionKind;
@@ -247,6 +246,7 @@ impl GatewayError {
                 (status, exception.kind.as_str())
             }
             BedrockError::ModelRef(_) => (400, "invalid_model"),
+            #[cfg(feature = "embeddings")]
             BedrockError::Embed(embed) => return GatewayError::from_embed(embed),
             BedrockError::Stream(_) | BedrockError::InvalidResponse { .. } => {
                 (500, "bedrock_invalid_response")
@@ -264,7 +264,9 @@ impl GatewayError {
 
     /// The error for an embeddings request a model's family does not take (400)
     /// or an answer it would not give (500).
-    pub fn from_embed(error: &EmbedError) -> GatewayError {
+    #[cfg(feature = "embeddings")]
+    pub fn from_embed(error: &crate::embeddings::EmbedError) -> GatewayError {
+        use crate::embeddings::EmbedError;
         let (status, code) = match error {
             EmbedError::InvalidModel { .. } | EmbedError::UnknownFamily { .. } => {
                 (400, "invalid_model")
@@ -534,18 +536,15 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "embeddings")]
     fn embed_errors_name_the_option() {
-        let error = EmbedError::OptionNotTaken {
+        let error = crate::embeddings::EmbedError::OptionNotTaken {
             model: "amazon.titan-embed-text-v1".into(),
             option: "dimensions",
             takes: "(none)".into(),
         };
         let mapped = GatewayError::from_embed(&error);
         assert_eq!((mapped.status(), mapped.param()), (400, Some("dimensions")));
-        let unavailable = BedrockError::from(crate::transport::TransportError::Service(
-            ServiceError::parse(429, Some("ThrottlingException"), b"{}"),
-        ));
-        assert_eq!(GatewayError::from_bedrock(&unavailable).status(), 429);
         let embed = BedrockError::Embed(error);
         assert_eq!(GatewayError::from_bedrock(&embed).status(), 400);
     }

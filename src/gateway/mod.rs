@@ -11,7 +11,8 @@
 //! * [`limits`]: per-key requests and tokens per minute.
 //! * [`reasoning_cache`]: each turn's signed reasoning, kept for clients that
 //!   do not send `reasoning_details` back.
-//! * [`embeddings`]: `POST /v1/embeddings` ↔ [`crate::embeddings`].
+//! * `embeddings`: `POST /v1/embeddings` ↔ `crate::embeddings` (feature
+//!   `embeddings`).
 //! * [`server`]: the HTTP side ([`Gateway`]): routes, keys, limits, the calls
 //!   to Bedrock; [`sse`]: the body of a streamed completion;
 //!   [`access_log`]: one line per request.
@@ -26,6 +27,7 @@
 
 pub mod access_log;
 pub mod chunks;
+#[cfg(feature = "embeddings")]
 pub mod embeddings;
 pub mod errors;
 mod fields;

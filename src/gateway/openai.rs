@@ -2,7 +2,7 @@
 //! names: the chat completion request ([`ChatRequest::from_json`]), the
 //! `chat.completion` response ([`ChatCompletion`]) and its stream chunks
 //! ([`ChatCompletionChunk`]), and the models list ([`ModelList`]).
-//! The embeddings shapes are in [`super::embeddings`].
+//! The embeddings shapes are in `super::embeddings` (feature `embeddings`).
 //!
 //! Requests are read by hand from JSON so that a field of the wrong type is a
 //! 400 `invalid_request_error` naming it (`messages[2].content`); fields this

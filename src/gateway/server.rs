@@ -4,10 +4,10 @@
 //! | route | key | what |
 //! | --- | --- | --- |
 //! | `GET /health` | no | `{"status": "ok"}` |
-//! | `GET /v1/models` | yes | discovery plus configured models (those the key may use) |
+//! | `GET /v1/models` | yes | discovery plus configured models (those the key may use); configured ones only without the `discovery` feature |
 //! | `GET /v1/models/{id}` | yes | one of them; 404 when unknown |
 //! | `POST /v1/chat/completions` | yes | Converse, or ConverseStream with `"stream": true` (SSE) |
-//! | `POST /v1/embeddings` | yes | the embeddings path of the model's family |
+//! | `POST /v1/embeddings` | yes | the embeddings path of the model's family (feature `embeddings`; else no such route) |
 //!
 //! Any other path is a 404 and a known path with another method a 405, both
 //! in OpenAI's error shape. "Key: yes" means `Authorization: Bearer <key>`
@@ -38,7 +38,6 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::access_log::{AccessEntry, AccessLogSink, StreamEnd};
 use super::chunks::ChunkStream;
-use super::embeddings::{EmbeddingsRequest, EmbeddingsResponse};
 use super::errors::GatewayError;
 use super::from_bedrock::{chat_completion, CompletionMeta};
 use super::keys::{KeyEntry, Keys};
@@ -273,6 +272,7 @@ impl State {
                 let body = read_body(request).await?;
                 self.chat(&body, key, entry).await
             }
+            #[cfg(feature = "embeddings")]
             Api::Embeddings => {
                 let body = read_body(request).await?;
                 self.embeddings(&body, key, entry).await.map(Answer::Json)
@@ -306,8 +306,20 @@ impl State {
             .map_err(|_| GatewayError::too_many_concurrent(self.max_concurrent))
     }
 
-    /// The models list: discovery plus configured models, those `key` may use.
+    /// The models list: [`Self::known_models`], those `key` may use.
     async fn models(&self, key: Option<&KeyEntry>) -> Result<ModelList, GatewayError> {
+        let models = self
+            .known_models()
+            .await?
+            .into_iter()
+            .filter(|model| key.is_none_or(|key| key.check_model(&model.id).is_ok()))
+            .collect();
+        Ok(ModelList::new(models))
+    }
+
+    /// Discovery plus configured models, `created` when the list was fetched.
+    #[cfg(feature = "discovery")]
+    async fn known_models(&self) -> Result<Vec<ModelObject>, GatewayError> {
         let _slot = self.upstream_slot()?;
         let found = self
             .client
@@ -326,7 +338,6 @@ impl State {
         let models = found
             .models
             .into_iter()
-            .filter(|model| key.is_none_or(|key| key.check_model(&model.id).is_ok()))
             .map(|model| {
                 let mut object = ModelObject::new(model.id, created);
                 if !model.provider.is_empty() {
@@ -335,7 +346,32 @@ impl State {
                 object
             })
             .collect();
-        Ok(ModelList::new(models))
+        Ok(models)
+    }
+
+    /// The configured models, by the id they are called by (`amazon-bedrock/<id>`
+    /// is `<id>`), sorted; a build without the `discovery` feature lists no
+    /// others. `created` is now.
+    #[cfg(not(feature = "discovery"))]
+    async fn known_models(&self) -> Result<Vec<ModelObject>, GatewayError> {
+        let ids: std::collections::BTreeSet<String> = self
+            .client
+            .settings()
+            .config
+            .models
+            .iter()
+            .map(|model| {
+                ModelRef::parse(&model.id)
+                    .map_or_else(|_| model.id.clone(), |parsed| parsed.id().to_owned())
+            })
+            .collect();
+        let created = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        Ok(ids
+            .into_iter()
+            .map(|id| ModelObject::new(id, created))
+            .collect())
     }
 
     /// One model of the list: 403 when the key may not use it, 404 when unknown.
@@ -410,12 +446,14 @@ impl State {
     }
 
     /// `POST /v1/embeddings`.
+    #[cfg(feature = "embeddings")]
     async fn embeddings(
         &self,
         body: &[u8],
         key: Option<&KeyEntry>,
         entry: &mut AccessEntry,
     ) -> Result<String, GatewayError> {
+        use super::embeddings::{EmbeddingsRequest, EmbeddingsResponse};
         let request = EmbeddingsRequest::from_json(body)?;
         entry.model = Some(request.model.clone());
         self.admit(key, &request.model)?;
@@ -517,6 +555,7 @@ enum Api {
     /// `/v1/models/{id}`, the id percent-decoded (it may hold `/`).
     Model(String),
     ChatCompletions,
+    #[cfg(feature = "embeddings")]
     Embeddings,
 }
 
@@ -534,6 +573,7 @@ impl Route {
             "/health" => (Route::Health, Method::GET),
             "/v1/models" => (Route::Api(Api::Models), Method::GET),
             "/v1/chat/completions" => (Route::Api(Api::ChatCompletions), Method::POST),
+            #[cfg(feature = "embeddings")]
             "/v1/embeddings" => (Route::Api(Api::Embeddings), Method::POST),
             _ => match path.strip_prefix("/v1/models/").and_then(decoded_id) {
                 Some(id) => (Route::Api(Api::Model(id)), Method::GET),
@@ -597,9 +637,15 @@ mod tests {
             find(Method::POST, "/v1/chat/completions").ok(),
             api(Api::ChatCompletions)
         );
+        #[cfg(feature = "embeddings")]
         assert_eq!(
             find(Method::POST, "/v1/embeddings").ok(),
             api(Api::Embeddings)
+        );
+        #[cfg(not(feature = "embeddings"))]
+        assert_eq!(
+            find(Method::POST, "/v1/embeddings").map_err(|miss| miss.error.status()),
+            Err(404)
         );
         let wrong = find(Method::GET, "/v1/chat/completions").expect_err("405");
         assert_eq!((wrong.error.status(), wrong.allow), (405, Some("POST")));
