@@ -15,8 +15,10 @@
 //! read back.
 //!
 //! Nothing may panic. Every refusal is a 400 `invalid_request_error` whose
-//! message is one line, not empty, and starts with the field it names; a body
-//! that is not JSON is `invalid_json`. An accepted chat request maps to a
+//! message is one line and not empty; a body that is not JSON is
+//! `invalid_json`. A refusal of the readers or the mapping starts with the
+//! field it names; one of the embeddings plan names `model`, `dimensions` or
+//! `input_type`, and the model as given (unless the model ref is invalid). An accepted chat request maps to a
 //! Converse request Bedrock's rules allow: messages that start with the user
 //! and alternate, none empty, no blank text, cache points only after a block
 //! and at most four, tool results first in a user turn and reasoning first in
@@ -34,7 +36,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::time::Instant;
 
-use bedrock_lite::embeddings::{emulated_response, EmbedPlan};
+use bedrock_lite::embeddings::{emulated_response, EmbedError, EmbedPlan};
 use bedrock_lite::gateway::embeddings::{EmbeddingsRequest, MAX_INPUTS};
 use bedrock_lite::gateway::errors::{ErrorType, GatewayError};
 use bedrock_lite::gateway::openai::{ChatMessage, ChatRequest, ReasoningDetail};
@@ -66,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
 fn chat(data: &[u8], not_json: bool) {
     let mut chat = match ChatRequest::from_json(data) {
         Ok(chat) => chat,
-        Err(error) => return check_refusal(&error, not_json),
+        Err(error) => return check_field_refusal(&error, not_json),
     };
     assert!(!chat.model.is_empty() && !chat.messages.is_empty());
 
@@ -109,7 +111,7 @@ fn chat(data: &[u8], not_json: bool) {
         .map(|_| PROFILE_BASE);
     let mapped = match to_converse(&chat, &options, base) {
         Ok(mapped) => mapped,
-        Err(error) => return check_refusal(&error, false),
+        Err(error) => return check_field_refusal(&error, false),
     };
     let Some(model) = model else {
         panic!(
@@ -158,8 +160,8 @@ fn first_unreasoned_tool_turn(chat: &ChatRequest) -> Option<(usize, Vec<String>)
         })
 }
 
-/// A refused request: a 400 whose message is one line, not empty, and starts
-/// with the field it names; `invalid_json` exactly when the body is not JSON.
+/// A refused request: a 400 whose message is one line and not empty;
+/// `invalid_json` exactly when the body is not JSON.
 fn check_refusal(error: &GatewayError, not_json: bool) {
     assert_eq!(error.status(), 400, "{error:?}");
     assert_eq!(error.kind(), ErrorType::InvalidRequest, "{error:?}");
@@ -167,13 +169,22 @@ fn check_refusal(error: &GatewayError, not_json: bool) {
     assert!(!message.trim().is_empty(), "{error:?}");
     assert!(!message.chars().any(char::is_control), "{error:?}");
     assert_eq!(error.code() == "invalid_json", not_json, "{error:?}");
-    if let Some(param) = error.param() {
-        assert!(!param.is_empty(), "{error:?}");
-        assert!(message.starts_with(&format!("{param}: ")), "{error:?}");
-    }
+    assert!(error.param().is_none_or(|param| !param.is_empty()));
     let body: serde_json::Value =
         serde_json::from_str(&error.to_json()).expect("the error body is JSON");
     assert_eq!(body["error"]["message"].as_str(), Some(message));
+}
+
+/// A refusal of the request readers or the mapping: as [`check_refusal`],
+/// and a message that starts with the field it names.
+fn check_field_refusal(error: &GatewayError, not_json: bool) {
+    check_refusal(error, not_json);
+    if let Some(param) = error.param() {
+        assert!(
+            error.message().starts_with(&format!("{param}: ")),
+            "{error:?}"
+        );
+    }
 }
 
 /// Notes go to the log, a line each.
@@ -338,7 +349,7 @@ fn is_bedrock_tool_id(id: &str) -> bool {
 fn embeddings(data: &[u8], not_json: bool) {
     let request = match EmbeddingsRequest::from_json(data) {
         Ok(request) => request,
-        Err(error) => return check_refusal(&error, not_json),
+        Err(error) => return check_field_refusal(&error, not_json),
     };
     assert!(!request.model.is_empty());
     assert!((1..=MAX_INPUTS).contains(&request.inputs.len()));
@@ -348,7 +359,21 @@ fn embeddings(data: &[u8], not_json: bool) {
         Ok(plan) => plan,
         Err(error) => {
             assert!(error.is_usage(), "{error:?}");
-            return check_refusal(&GatewayError::from_embed(&error), false);
+            let refusal = GatewayError::from_embed(&error);
+            check_refusal(&refusal, false);
+            // It names a field the request sent, and the model as given.
+            let param = refusal.param().unwrap_or_default();
+            assert!(
+                ["model", "dimensions", "input_type"].contains(&param),
+                "{refusal:?}"
+            );
+            if !matches!(error, EmbedError::InvalidModel { .. }) {
+                let model: String = (request.model.chars())
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                assert!(refusal.message().contains(&model), "{refusal:?}");
+            }
+            return;
         }
     };
     let calls = plan.calls(&request.inputs);
