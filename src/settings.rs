@@ -173,7 +173,13 @@ pub enum SettingsError {
     /// The default model does not parse.
     Model(ModelRefError),
     /// The CA bundle (`AWS_CA_BUNDLE`, the profile's `ca_bundle`) is unusable.
-    CaBundle(HttpError),
+    CaBundle {
+        /// Where its path came from: `AWS_CA_BUNDLE`, or the profile's
+        /// `ca_bundle` (naming the profile).
+        origin: String,
+        /// Why it is unusable, naming the file.
+        error: HttpError,
+    },
 }
 
 impl fmt::Display for SettingsError {
@@ -183,7 +189,7 @@ impl fmt::Display for SettingsError {
             SettingsError::Profile(e) => write!(f, "{e}"),
             SettingsError::Endpoint(e) => write!(f, "{e}"),
             SettingsError::Model(e) => write!(f, "{e}"),
-            SettingsError::CaBundle(e) => write!(f, "{e}"),
+            SettingsError::CaBundle { origin, error } => write!(f, "{origin}: {error}"),
         }
     }
 }
@@ -195,7 +201,7 @@ impl std::error::Error for SettingsError {
             SettingsError::Profile(e) => Some(e),
             SettingsError::Endpoint(e) => Some(e),
             SettingsError::Model(e) => Some(e),
-            SettingsError::CaBundle(e) => Some(e),
+            SettingsError::CaBundle { error, .. } => Some(error),
         }
     }
 }
@@ -349,13 +355,18 @@ impl SettingsBuilder {
             Some(http) => http,
             None => {
                 // `AWS_CA_BUNDLE`, else the profile's `ca_bundle`: extra trusted roots.
-                let bundle = env
-                    .non_blank_var("AWS_CA_BUNDLE")
-                    .map(str::to_owned)
-                    .or_else(|| shared.setting("ca_bundle").map(str::to_owned));
+                let bundle = match env.non_blank_var("AWS_CA_BUNDLE") {
+                    Some(path) => Some((path.to_owned(), "AWS_CA_BUNDLE".to_owned())),
+                    None => shared.setting("ca_bundle").map(|path| {
+                        let origin = format!("`ca_bundle` in profile `{}`", shared.selected_name());
+                        (path.to_owned(), origin)
+                    }),
+                };
                 let roots = match bundle {
-                    Some(path) => ExtraRoots::from_pem_file(&env.resolve_path(Path::new(&path)))
-                        .map_err(SettingsError::CaBundle)?,
+                    Some((path, origin)) => {
+                        ExtraRoots::from_pem_file(&env.resolve_path(Path::new(&path)))
+                            .map_err(|error| SettingsError::CaBundle { origin, error })?
+                    }
                     None => ExtraRoots::default(),
                 };
                 Arc::new(NetworkClient::from_env(&env).with_extra_roots(roots))
@@ -570,6 +581,42 @@ mod tests {
             .resolve()
             .unwrap_err();
         assert!(error.to_string().contains("no spaces allowed"), "{error}");
+    }
+
+    #[test]
+    fn a_bad_ca_bundle_names_the_file_and_where_it_was_set() {
+        let home = home().join("ca-bundle");
+        std::fs::create_dir_all(home.join(".aws")).expect("dirs");
+        let empty = home.join("empty.json");
+        std::fs::write(&empty, "{}").expect("write");
+        let not_pem = home.join("not-a-bundle.pem");
+        std::fs::write(&not_pem, "hello").expect("write");
+        std::fs::write(
+            home.join(".aws/config"),
+            format!("[profile corp]\nca_bundle = {}\n", not_pem.display()),
+        )
+        .expect("write");
+        let resolve = |vars: &[(&str, &str)]| {
+            Settings::builder()
+                .env(env(&home, vars))
+                .profile("corp")
+                .config_file(&empty)
+                .resolve()
+                .unwrap_err()
+                .to_string()
+        };
+        let from_env = resolve(&[("AWS_CA_BUNDLE", "/nonexistent/ca.pem")]);
+        assert!(
+            from_env.starts_with("AWS_CA_BUNDLE: ") && from_env.contains("/nonexistent/ca.pem"),
+            "{from_env}"
+        );
+        let from_profile = resolve(&[]);
+        assert!(
+            from_profile.starts_with("`ca_bundle` in profile `corp`: ")
+                && from_profile.contains(&not_pem.display().to_string()),
+            "{from_profile}"
+        );
+        assert_eq!(from_profile.lines().count(), 1, "{from_profile}");
     }
 
     #[cfg(unix)]

@@ -521,6 +521,17 @@ async fn a_tls_certificate_for_another_name_is_refused() {
     assert_eq!(server.requests(), 0);
 }
 
+#[tokio::test]
+async fn an_unreadable_ca_bundle_is_a_config_error_naming_it_and_its_variable() {
+    let home = ScratchDir::new("faults-ca-bundle");
+    let ran = Run::new(home.path(), &["chat", "-m", "m", "hi"])
+        .demo_keys()
+        .env("AWS_CA_BUNDLE", "/nonexistent")
+        .run()
+        .await;
+    ran.assert_one_error_line(2, &["AWS_CA_BUNDLE", "/nonexistent"]);
+}
+
 // ---------------------------------------------------------------------------
 // Credential sources that hang or answer garbage
 
@@ -675,6 +686,54 @@ async fn an_sso_portal_that_hangs_or_answers_garbage_is_an_error_naming_sso() {
     for ran in [&hung, &answered] {
         assert!(!ran.stderr().contains("sso-token-for-faults"));
     }
+}
+
+/// `chat` against a loopback server with profile `p` whose credentials come
+/// from `credential_process = COMMAND`, the process limited to `TIMEOUT` s.
+async fn chat_with_credential_process(command: &str, timeout: &str) -> Ran {
+    let server = RawServer::hanging(Ipv4Addr::LOCALHOST).await;
+    let home = ScratchDir::new("faults-process");
+    home.write(
+        ".aws/config",
+        format!("[profile p]\nregion = us-east-1\ncredential_process = {command}\n"),
+    );
+    let endpoint = server.url();
+    let ran = Run::new(
+        home.path(),
+        &["--endpoint-url", &endpoint, "chat", "-m", MODEL, PROMPT],
+    )
+    .env("AWS_PROFILE", "p")
+    .env("BEDROCK_LITE_CREDENTIAL_PROCESS_TIMEOUT", timeout)
+    .limit(Duration::from_secs(20))
+    .run()
+    .await;
+    assert!(
+        server.seen().is_empty(),
+        "nothing is sent without credentials"
+    );
+    ran
+}
+
+#[tokio::test]
+async fn a_credential_process_that_hangs_is_stopped_at_its_time_limit() {
+    let ran = chat_with_credential_process("sleep 30", "1").await;
+    ran.assert_one_error_line(
+        3,
+        &[
+            "profile `p`",
+            "did not finish within 1 s",
+            "BEDROCK_LITE_CREDENTIAL_PROCESS_TIMEOUT",
+        ],
+    );
+    assert!(ran.elapsed < Duration::from_secs(8), "{:?}", ran.elapsed);
+}
+
+#[tokio::test]
+async fn a_credential_process_that_prints_endlessly_is_stopped_at_the_cap() {
+    // The time limit is far off: the output cap alone stops it.
+    let ran = chat_with_credential_process("yes", "60").await;
+    ran.assert_one_error_line(3, &["profile `p`", "output is over 65536 bytes"]);
+    assert!(ran.elapsed < Duration::from_secs(8), "{:?}", ran.elapsed);
 }
 
 // ---------------------------------------------------------------------------

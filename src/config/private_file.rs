@@ -6,7 +6,9 @@
 //! On unix the folder is created `0700` when missing and the file is always
 //! written `0600`, whatever the old file's mode was; the temporary file is
 //! created with `O_CREAT | O_EXCL` (`create_new`), which refuses to follow a
-//! symlink planted at its path.
+//! symlink planted at its path. A symlink planted at the target itself is
+//! never followed either: the rename replaces the link, not the file it
+//! points to.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -18,20 +20,20 @@ const TEMP_NAME_TRIES: usize = 16;
 
 /// Writes `bytes` to `path` atomically as a private file (mode `0600` on
 /// unix), creating its folder (mode `0700`) when missing. When `path` is a
-/// symlink, the file it points to is replaced and the link is kept.
+/// symlink, the link itself is replaced by the new file; the file it pointed
+/// to is left untouched.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let target = symlink_target(path)?;
-    let dir = match target.parent() {
+    let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     create_private_dir(dir)?;
-    let name = target
+    let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let (temp, file) = create_temp(dir, &name)?;
-    let written = write_and_sync(file, bytes).and_then(|()| std::fs::rename(&temp, &target));
+    let written = write_and_sync(file, bytes).and_then(|()| std::fs::rename(&temp, path));
     if written.is_err() {
         // Best effort: do not leave the temporary file behind.
         let _ = std::fs::remove_file(&temp);
@@ -52,21 +54,6 @@ pub fn shared_mode(path: &Path) -> Option<u32> {
     {
         let _ = path;
         None
-    }
-}
-
-/// `path`, or the file it points to when it is a symlink (through any chain
-/// of links; a dangling link names the file to create).
-fn symlink_target(path: &Path) -> io::Result<PathBuf> {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path).or_else(|_| {
-            let link = std::fs::read_link(path)?;
-            Ok(match path.parent() {
-                Some(dir) if link.is_relative() => dir.join(link),
-                _ => link,
-            })
-        }),
-        _ => Ok(path.to_path_buf()),
     }
 }
 
@@ -176,31 +163,32 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_symlinked_target_is_written_through_and_kept() {
+    fn a_link_planted_at_the_target_is_replaced_not_followed() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = temp_dir("link");
         std::fs::create_dir_all(dir.join("real")).expect("dir");
         let real = dir.join("real").join("config.json");
         std::fs::write(&real, "old").expect("write");
-        let middle = dir.join("middle.json");
-        std::os::unix::fs::symlink("real/config.json", &middle).expect("link");
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o644)).expect("chmod");
         let link = dir.join("config.json");
-        std::os::unix::fs::symlink("middle.json", &link).expect("link");
+        std::os::unix::fs::symlink("real/config.json", &link).expect("link");
         write_atomically(&link, b"new").expect("written");
-        for kept in [&link, &middle] {
-            assert!(std::fs::symlink_metadata(kept)
-                .expect("meta")
-                .file_type()
-                .is_symlink());
-        }
-        assert_eq!(std::fs::read(&real).expect("read"), b"new");
-        // A dangling link names the file to create.
+        let meta = std::fs::symlink_metadata(&link).expect("meta");
+        assert!(meta.file_type().is_file(), "the link is replaced by a file");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read(&link).expect("read"), b"new");
+        let old = std::fs::metadata(&real).expect("meta");
+        assert_eq!(std::fs::read(&real).expect("read"), b"old");
+        assert_eq!(old.permissions().mode() & 0o777, 0o644);
+        // A dangling link creates nothing where it points.
         let dangling = dir.join("dangling.json");
         std::os::unix::fs::symlink("real/new.json", &dangling).expect("link");
         write_atomically(&dangling, b"made").expect("written");
-        assert_eq!(
-            std::fs::read(dir.join("real").join("new.json")).expect("read"),
-            b"made"
-        );
+        assert!(!dir.join("real").join("new.json").exists());
+        let meta = std::fs::symlink_metadata(&dangling).expect("meta");
+        assert!(meta.file_type().is_file());
+        assert_eq!(std::fs::read(&dangling).expect("read"), b"made");
+        assert!(leftovers(&dir).is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 
