@@ -589,8 +589,9 @@ mod tests {
         std::fs::create_dir_all(home.join(".aws")).expect("dirs");
         let empty = home.join("empty.json");
         std::fs::write(&empty, "{}").expect("write");
-        let not_pem = home.join("not-a-bundle.pem");
-        std::fs::write(&not_pem, "hello").expect("write");
+        // Checked when named: a bundle that is not there (one that is there
+        // is parsed at the first https connection, `http::trust`).
+        let not_pem = home.join("missing-bundle.pem");
         std::fs::write(
             home.join(".aws/config"),
             format!("[profile corp]\nca_bundle = {}\n", not_pem.display()),

@@ -4,7 +4,7 @@
 //! `bundled-roots` feature (on in the static CLI), Mozilla's roots when the
 //! system has none (a `FROM scratch` image).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::pki_types::pem::PemObject;
@@ -16,49 +16,55 @@ use super::HttpError;
 /// The largest CA bundle read.
 const MAX_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Extra trusted roots from a PEM file (`AWS_CA_BUNDLE`, the profile's `ca_bundle`).
-#[derive(Clone, Default)]
+/// Extra trusted roots from a PEM file (`AWS_CA_BUNDLE`, the profile's
+/// `ca_bundle`): checked when it is named (a readable file of at most 16 MiB),
+/// then read and parsed at the first `https://` connection, as the system's
+/// store is, so that a run over plain `http://` never parses it.
+#[derive(Clone, Debug, Default)]
 pub struct ExtraRoots {
-    certificates: Vec<CertificateDer<'static>>,
-}
-
-impl std::fmt::Debug for ExtraRoots {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ExtraRoots({} certificates)", self.certificates.len())
-    }
+    bundle: Option<PathBuf>,
 }
 
 impl ExtraRoots {
-    /// The certificates of the PEM file at `path`; an unreadable file, or one
-    /// with no certificate in it, is an error naming it.
+    /// The PEM bundle at `path`; a missing, unreadable or oversized file is an
+    /// error naming it now, one without a certificate at the first `https://`
+    /// connection.
     pub fn from_pem_file(path: &Path) -> Result<ExtraRoots, HttpError> {
-        let shown = path.display();
-        let fail = |why: String| HttpError::Other(format!("CA bundle {shown}: {why}"));
-        let size = std::fs::metadata(path)
-            .map_err(|e| fail(e.to_string()))?
-            .len();
-        if size > MAX_BUNDLE_BYTES {
+        let fail = |why: String| HttpError::Other(bundle_error(path, &why));
+        let metadata = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+        if !metadata.is_file() {
+            return Err(fail("not a file".to_owned()));
+        }
+        if metadata.len() > MAX_BUNDLE_BYTES {
             return Err(fail(format!("larger than {MAX_BUNDLE_BYTES} bytes")));
         }
-        let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-        let certificates = CertificateDer::pem_slice_iter(&pem)
+        std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+        Ok(ExtraRoots {
+            bundle: Some(path.to_owned()),
+        })
+    }
+
+    /// The bundle's certificates (none without a bundle); an error naming the
+    /// file when it cannot be read or holds no PEM certificate.
+    fn certificates(&self) -> Result<Vec<CertificateDer<'static>>, String> {
+        let Some(path) = &self.bundle else {
+            return Ok(Vec::new());
+        };
+        let pem = crate::env::read_text_file(path, MAX_BUNDLE_BYTES)
+            .map_err(|e| bundle_error(path, &e.to_string()))?;
+        let certificates = CertificateDer::pem_slice_iter(pem.as_bytes())
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| fail("not a PEM certificate bundle".to_owned()))?;
+            .map_err(|_| bundle_error(path, "not a PEM certificate bundle"))?;
         if certificates.is_empty() {
-            return Err(fail("no PEM certificate in it".to_owned()));
+            return Err(bundle_error(path, "no PEM certificate in it"));
         }
-        Ok(ExtraRoots { certificates })
+        Ok(certificates)
     }
+}
 
-    /// How many certificates there are.
-    pub fn len(&self) -> usize {
-        self.certificates.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.certificates.is_empty()
-    }
+/// "CA bundle PATH: WHY".
+fn bundle_error(path: &Path, why: &str) -> String {
+    format!("CA bundle {}: {why}", path.display())
 }
 
 /// The TLS client configuration (rustls on `ring`, TLS 1.2 and 1.3): the
@@ -73,9 +79,9 @@ pub(crate) fn client_config(extra: &ExtraRoots) -> Result<(ClientConfig, bool), 
     if roots.is_empty() {
         add_bundled(&mut roots);
     }
-    for certificate in &extra.certificates {
+    for certificate in extra.certificates()? {
         roots
-            .add(certificate.clone())
+            .add(certificate)
             .map_err(|e| format!("a certificate of the CA bundle cannot be used: {e}"))?;
     }
     let no_roots = roots.is_empty();
@@ -109,11 +115,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("bedrock-lite-trust-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let missing = dir.join("missing.pem");
+        let error = ExtraRoots::from_pem_file(&missing).unwrap_err().to_string();
+        assert!(error.contains(&missing.display().to_string()), "{error}");
+        // A file that is there is parsed at the first https connection.
         let garbage = dir.join("garbage.pem");
         std::fs::write(&garbage, b"not a certificate").unwrap();
-        for path in [&missing, &garbage] {
-            let error = ExtraRoots::from_pem_file(path).unwrap_err().to_string();
-            assert!(error.contains(&path.display().to_string()), "{error}");
-        }
+        let roots = ExtraRoots::from_pem_file(&garbage).unwrap();
+        let error = client_config(&roots).err().unwrap();
+        assert!(error.contains(&garbage.display().to_string()), "{error}");
+        assert!(error.contains("no PEM certificate"), "{error}");
     }
 }
