@@ -2,7 +2,8 @@
 //! for what an HTTP client cannot check: the ready line and where the address
 //! comes from, the refusal to serve an open gateway beyond loopback, the keys
 //! as the config file stores them, a client that goes away cancelling the
-//! Bedrock stream at once, and SIGTERM letting a stream in flight finish.
+//! Bedrock stream at once, the idle timeout (a stalled request body, a
+//! client that stops reading), and SIGTERM letting a stream in flight finish.
 //! The `openai` client's view is in `gateway_openai.rs`.
 #![cfg(all(feature = "cli", feature = "gateway", feature = "emulator"))]
 
@@ -46,6 +47,13 @@ fn emulator() -> (tokio::runtime::Runtime, Emulator) {
 fn start_stream(url: &str, prompt: &str) -> TcpStream {
     let address = url.strip_prefix("http://").expect("an http URL");
     let mut socket = TcpStream::connect(address).expect("the gateway accepts");
+    let head = send_stream(&mut socket, prompt);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    socket
+}
+
+/// Sends a streamed chat completion on `socket`; returns the response head.
+fn send_stream(socket: &mut TcpStream, prompt: &str) -> String {
     socket
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("a read timeout");
@@ -65,8 +73,7 @@ fn start_stream(url: &str, prompt: &str) -> TcpStream {
         assert_eq!(n, 1, "the connection closed in the head: {}", text(&head));
         head.push(byte[0]);
     }
-    assert!(head.starts_with(b"HTTP/1.1 200"), "{}", text(&head));
-    socket
+    text(&head)
 }
 
 #[test]
@@ -329,4 +336,102 @@ fn sigterm_lets_a_stream_in_flight_finish() {
     );
     assert_eq!(status.and_then(|s| s.code()), Some(0), "{:?}", serve.log());
     assert!(serve.log().iter().any(|line| line.ends_with("stream=done")));
+}
+
+#[test]
+fn a_request_body_that_stops_arriving_gets_a_408() {
+    let dir = TempDir::new("serve-idle-body");
+    let config = config(dir.path(), json!({"gateway": {"idleTimeoutSeconds": 1}}));
+    let serve = Serve::start(dir.path(), &config, None, Aws::DemoKeys, &[]);
+    let address = serve.url.trim_start_matches("http://");
+    let mut socket = TcpStream::connect(address).expect("the gateway accepts");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a read timeout");
+    write!(
+        socket,
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"model\": "
+    )
+    .expect("the request goes out");
+    let sent = Instant::now();
+    let mut answer = Vec::new();
+    socket
+        .read_to_end(&mut answer)
+        .expect("the gateway answers and closes the connection");
+    let waited = sent.elapsed();
+    let answer = text(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"request_timeout""#), "{answer}");
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
+        "answered after {waited:?} (idle timeout 1 s)"
+    );
+    assert!(
+        serve
+            .wait_for_log(Duration::from_secs(5), |line| line
+                .contains(" POST /v1/chat/completions 408 "))
+            .is_some(),
+        "{:?}",
+        serve.log()
+    );
+}
+
+#[test]
+fn a_client_that_stops_reading_frees_its_slot() {
+    let (runtime, emulator) = emulator();
+    let dir = TempDir::new("serve-idle-write");
+    let config = config(
+        dir.path(),
+        json!({"gateway": {"maxConcurrent": 1, "idleTimeoutSeconds": 2, "keepaliveSeconds": 60}}),
+    );
+    let serve = Serve::start(
+        dir.path(),
+        &config,
+        Some(&emulator.endpoint()),
+        Aws::DemoKeys,
+        &[],
+    );
+    // Far more text than the socket buffers between the gateway and a client
+    // with a small receive buffer hold.
+    emulator.script(Reply::Text("stalled ".repeat(200_000)));
+    let address: std::net::SocketAddr = serve
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("an address");
+    let mut stalled = runtime
+        .block_on(async {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.set_recv_buffer_size(4096)?;
+            socket.connect(address).await?.into_std()
+        })
+        .expect("the gateway accepts");
+    stalled.set_nonblocking(false).expect("a blocking socket");
+    let head = send_stream(&mut stalled, "never read");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    // The stalled stream holds the only slot...
+    let mut second = TcpStream::connect(address).expect("the gateway accepts");
+    let busy = send_stream(&mut second, "too soon");
+    assert!(busy.starts_with("HTTP/1.1 429"), "{busy}");
+    // ...until the gateway gives up writing to it.
+    let line = serve
+        .wait_for_log(Duration::from_secs(20), |line| {
+            line.contains("stream=client_gone")
+        })
+        .expect("the stalled stream was dropped");
+    assert!(line.contains(" 200 key=- "), "{line}");
+    let mut third = start_stream(&serve.url, "my turn");
+    let mut rest = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !text(&rest).contains("data: [DONE]") {
+        let n = third.read(&mut buffer).expect("the stream");
+        assert!(n > 0, "the stream ended early: {}", text(&rest));
+        rest.extend_from_slice(&buffer[..n]);
+    }
+    assert!(
+        text(&rest).contains(r#""content":"turn""#),
+        "{}",
+        text(&rest)
+    );
+    drop(stalled);
 }

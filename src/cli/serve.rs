@@ -6,12 +6,15 @@
 //! to stdout: `listening on http://HOST:PORT` (`{"url": "http://HOST:PORT"}`
 //! with `--json`). With no gateway keys configured it serves on loopback only
 //! (elsewhere: exit 2). One access-log line per request goes to stderr.
-//! SIGINT or SIGTERM stops it: no new connections, requests in flight get up
+//! A request body that stops arriving for `gateway.idleTimeoutSeconds` (30)
+//! gets a 408, and a client that stops reading a response for as long is
+//! disconnected. SIGINT or SIGTERM stops it: no new connections, requests in flight get up
 //! to 30 s to finish, then exit 0.
 
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bedrock_lite::gateway::Gateway;
 use bedrock_lite::server::ServerOptions;
@@ -43,6 +46,7 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
         .or_else(|| client.settings().config.gateway.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
     let address = resolve(&listen)?;
+    let idle_timeout = client.settings().config.gateway.idle_timeout_seconds;
     let access_log = Arc::new(|line: &str| eprintln!("{line}"));
     let gateway = Gateway::new(client, Some(access_log));
     gateway
@@ -62,7 +66,10 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
             .local_addr()
             .map_err(|e| CliError::io("the listening socket", e))?;
         announce(bound, json)?;
-        let options = ServerOptions::default();
+        let options = ServerOptions {
+            idle_timeout: Duration::from_secs(u64::from(idle_timeout)),
+            ..ServerOptions::default()
+        };
         let grace = options.grace.as_secs();
         let stop = async move {
             stop.await;

@@ -105,6 +105,7 @@ pub(crate) const GATEWAY: &[Field] = &[
     list("keys", GATEWAY_KEY),
     value("promptCaching"),
     value("keepaliveSeconds"),
+    value("idleTimeoutSeconds"),
     value("listen"),
 ];
 

@@ -198,6 +198,9 @@ pub struct Gateway {
     pub prompt_caching: PromptCaching,
     /// `keepaliveSeconds`: silence before a `: keepalive` line in a stream (default 15).
     pub keepalive_seconds: u32,
+    /// `idleTimeoutSeconds`: how long a request may stall (a body that stops
+    /// arriving → 408; a stream the client stops reading is dropped) (default 30).
+    pub idle_timeout_seconds: u32,
     /// `listen`: `HOST:PORT` to serve on, when `--listen` is not given.
     pub listen: Option<String>,
 }
@@ -209,6 +212,7 @@ impl Default for Gateway {
             keys: Vec::new(),
             prompt_caching: PromptCaching::default(),
             keepalive_seconds: 15,
+            idle_timeout_seconds: 30,
             listen: None,
         }
     }

@@ -397,7 +397,7 @@ fn endpoints_are_checked_urls() {
 fn the_gateway_object() {
     let hash = "AB".repeat(32);
     let (config, warnings) = check(json!({"gateway": {
-        "maxConcurrent": 8, "promptCaching": "auto", "keepaliveSeconds": 5, "listen": "[::1]:0",
+        "maxConcurrent": 8, "promptCaching": "auto", "keepaliveSeconds": 5, "idleTimeoutSeconds": 7, "listen": "[::1]:0",
         "keys": [
             {"name": "team-a", "sha256": hash, "models": ["amazon-bedrock/us.anthropic.claude-sonnet-4-6"], "rpm": 60},
             {"name": "team-b", "sha256": "0".repeat(64), "tpm": 1000}
@@ -410,9 +410,10 @@ fn the_gateway_object() {
         (
             gateway.max_concurrent,
             gateway.prompt_caching,
-            gateway.keepalive_seconds
+            gateway.keepalive_seconds,
+            gateway.idle_timeout_seconds
         ),
-        (8, PromptCaching::Auto, 5)
+        (8, PromptCaching::Auto, 5, 7)
     );
     assert_eq!(gateway.listen.as_deref(), Some("[::1]:0"));
     assert_eq!(gateway.keys[0].sha256, "ab".repeat(32));

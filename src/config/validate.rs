@@ -335,6 +335,9 @@ fn gateway(reader: &mut Reader<'_>, value: &Value, path: &str) -> Result<Gateway
         keepalive_seconds: reader
             .u32(&obj, "keepaliveSeconds")?
             .unwrap_or(defaults.keepalive_seconds),
+        idle_timeout_seconds: reader
+            .u32(&obj, "idleTimeoutSeconds")?
+            .unwrap_or(defaults.idle_timeout_seconds),
         listen,
     })
 }

@@ -118,6 +118,10 @@ impl Handler for Emulated {
                 Err(BodyError::Io(message)) => {
                     return self.reply(converse::error(400, "ValidationException", &message))
                 }
+                Err(BodyError::Idle { after }) => {
+                    let message = format!("no request body bytes for {} s", after.as_secs_f64());
+                    return self.reply(converse::error(408, "RequestTimeout", &message));
+                }
             };
             let headers = parts
                 .headers

@@ -14,7 +14,9 @@
 //! when `gateway.keys` is not empty (401 missing or wrong); then a model
 //! outside the key's list is a 403 and a key over its `rpm`/`tpm` a 429 with
 //! `Retry-After`. Bodies over [`MAX_BODY`] are a 413; more than
-//! `gateway.maxConcurrent` Bedrock calls at once, a 429. With no keys the
+//! `gateway.maxConcurrent` Bedrock calls at once, a 429; a body that stops
+//! arriving for `gateway.idleTimeoutSeconds`, a 408 (and a stream whose client
+//! stops reading for as long is dropped, freeing its slot). With no keys the
 //! gateway is open, and so serves on loopback only
 //! ([`Gateway::check_listen_address`]).
 //!
@@ -505,7 +507,8 @@ impl State {
     }
 }
 
-/// The whole request body, at most [`MAX_BODY`] bytes (413 beyond).
+/// The whole request body, at most [`MAX_BODY`] bytes (413 beyond; 408 when
+/// it stops arriving for the server's idle timeout).
 async fn read_body(request: server::Request) -> Result<Bytes, GatewayError> {
     match server::read_body(request, MAX_BODY).await {
         Ok((_, body)) => Ok(body),
@@ -513,6 +516,14 @@ async fn read_body(request: server::Request) -> Result<Bytes, GatewayError> {
         Err(BodyError::Io(problem)) => Err(GatewayError::invalid_request(format_args!(
             "the request body could not be read: {problem}"
         ))),
+        Err(BodyError::Idle { after }) => Err(GatewayError::new(
+            408,
+            "request_timeout",
+            format_args!(
+                "the request body stopped arriving: nothing for {} s",
+                after.as_secs_f64()
+            ),
+        )),
     }
 }
 
