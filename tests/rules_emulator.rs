@@ -266,3 +266,33 @@ async fn chat_drops_temperature_for_opus_4_7_with_a_note_under_v() {
     assert!(output.status.success());
     assert_eq!(last_body(&emulator)["inferenceConfig"]["temperature"], 0.3);
 }
+
+#[tokio::test]
+async fn an_application_profile_is_looked_up_in_its_own_region() {
+    let emulator = Emulator::start(0).await.unwrap();
+    let settings = common::emulator_settings(&emulator.endpoint())
+        .region("eu-west-1")
+        .resolve()
+        .unwrap();
+    let client = Client::new(settings);
+    let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emuapp1";
+    client.converse(arn, &with_temperature()).await.unwrap();
+
+    // The rule applied: the profile's base model (Opus 4.7) was found.
+    let sent = last_converse_body(&emulator);
+    assert!(
+        sent["inferenceConfig"].get("temperature").is_none(),
+        "{sent}"
+    );
+    // GetInferenceProfile was signed for the ARN's region, not the client's.
+    let requests = emulator.requests();
+    let lookup = requests
+        .iter()
+        .find(|r| r.method == "GET" && r.path.starts_with("/inference-profiles/"))
+        .expect("a GetInferenceProfile request");
+    let authorization = lookup.header("authorization").unwrap();
+    assert!(
+        authorization.contains("/us-east-1/bedrock/aws4_request"),
+        "{authorization}"
+    );
+}
