@@ -270,8 +270,13 @@ async fn chat_drops_temperature_for_opus_4_7_with_a_note_under_v() {
 #[tokio::test]
 async fn an_application_profile_is_looked_up_in_its_own_region() {
     let emulator = Emulator::start(0).await.unwrap();
+    let notes: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = Arc::clone(&notes);
     let settings = common::emulator_settings(&emulator.endpoint())
         .region("eu-west-1")
+        .notes(Arc::new(move |note: &str| {
+            sink.lock().unwrap().push(note.to_owned())
+        }))
         .resolve()
         .unwrap();
     let client = Client::new(settings);
@@ -295,4 +300,18 @@ async fn an_application_profile_is_looked_up_in_its_own_region() {
         authorization.contains("/us-east-1/bedrock/aws4_request"),
         "{authorization}"
     );
+    // `-v` names the region each call goes to, the lookup's included.
+    let notes = notes.lock().unwrap();
+    let at = format!("in us-east-1 at {}", emulator.endpoint());
+    for operation in [
+        "GetInferenceProfile GET /inference-profiles/",
+        "Converse `arn:",
+    ] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with(operation) && n.ends_with(&at)),
+            "{operation}: {notes:?}"
+        );
+    }
 }
