@@ -37,6 +37,7 @@ pub fn encode_into(bytes: &[u8], out: &mut String) {
 
 /// Why a base64 text could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// A character outside the alphabet, at this byte offset.
     InvalidCharacter(usize),

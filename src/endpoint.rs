@@ -125,6 +125,7 @@ pub struct EndpointSettings<'a> {
 /// Why no endpoint could be resolved. Each message is one line and names the
 /// setting at fault; the rule set's own messages are kept at the start.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EndpointError {
     /// No region, and no custom endpoint.
     MissingRegion,
@@ -166,7 +167,8 @@ impl fmt::Display for EndpointError {
         match self {
             EndpointError::MissingRegion => f.write_str(
                 "Invalid Configuration: Missing Region \
-                 (set --region, AWS_REGION, AWS_DEFAULT_REGION or the profile's `region`)",
+                 (set --region, AWS_REGION, AWS_DEFAULT_REGION, the config file's `region` \
+                 or the profile's `region`)",
             ),
             EndpointError::InvalidRegion { region } => write!(
                 f,
@@ -528,6 +530,10 @@ mod tests {
     fn regions_are_required_and_must_be_host_labels() {
         assert!(url(RUNTIME, EndpointSettings::default(), &[]).contains("Missing Region"));
         assert!(url(RUNTIME, in_region(""), &[]).contains("Missing Region"));
+        let message = EndpointError::MissingRegion.to_string();
+        for setting in ["--region", "AWS_REGION", "config file's `region`"] {
+            assert!(message.contains(setting), "{message}");
+        }
         for bad in [
             "US-EAST-1",
             "us-east-1.evil.com/",

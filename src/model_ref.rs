@@ -293,6 +293,7 @@ impl fmt::Display for Problem {
 
 /// A model ref that could not be parsed; the message names the ref.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ModelRefError {
     /// The ref as given.
     pub reference: String,

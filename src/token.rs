@@ -29,6 +29,7 @@ const AMZ_DATE: &[FormatItem<'_>] =
 
 /// Why a key could not be minted or read.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TokenError {
     /// The requested lifetime is zero or over 12 hours.
     InvalidLifetime(Duration),

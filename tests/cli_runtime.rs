@@ -163,6 +163,12 @@ async fn verbose_says_where_calls_go_on_stderr_only() {
             && notes.contains(&emulator.endpoint()),
         "{notes}"
     );
+    // The call itself names its operation, model, region and endpoint.
+    let call = format!(
+        "note: ConverseStream `some.model` in us-east-1 at {}\n",
+        emulator.endpoint()
+    );
+    assert!(notes.contains(&call), "{notes}");
 }
 
 #[tokio::test]

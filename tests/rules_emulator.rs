@@ -266,3 +266,52 @@ async fn chat_drops_temperature_for_opus_4_7_with_a_note_under_v() {
     assert!(output.status.success());
     assert_eq!(last_body(&emulator)["inferenceConfig"]["temperature"], 0.3);
 }
+
+#[tokio::test]
+async fn an_application_profile_is_looked_up_in_its_own_region() {
+    let emulator = Emulator::start(0).await.unwrap();
+    let notes: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = Arc::clone(&notes);
+    let settings = common::emulator_settings(&emulator.endpoint())
+        .region("eu-west-1")
+        .notes(Arc::new(move |note: &str| {
+            sink.lock().unwrap().push(note.to_owned())
+        }))
+        .resolve()
+        .unwrap();
+    let client = Client::new(settings);
+    let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emuapp1";
+    client.converse(arn, &with_temperature()).await.unwrap();
+
+    // The rule applied: the profile's base model (Opus 4.7) was found.
+    let sent = last_converse_body(&emulator);
+    assert!(
+        sent["inferenceConfig"].get("temperature").is_none(),
+        "{sent}"
+    );
+    // GetInferenceProfile was signed for the ARN's region, not the client's.
+    let requests = emulator.requests();
+    let lookup = requests
+        .iter()
+        .find(|r| r.method == "GET" && r.path.starts_with("/inference-profiles/"))
+        .expect("a GetInferenceProfile request");
+    let authorization = lookup.header("authorization").unwrap();
+    assert!(
+        authorization.contains("/us-east-1/bedrock/aws4_request"),
+        "{authorization}"
+    );
+    // `-v` names the region each call goes to, the lookup's included.
+    let notes = notes.lock().unwrap();
+    let at = format!("in us-east-1 at {}", emulator.endpoint());
+    for operation in [
+        "GetInferenceProfile GET /inference-profiles/",
+        "Converse `arn:",
+    ] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with(operation) && n.ends_with(&at)),
+            "{operation}: {notes:?}"
+        );
+    }
+}

@@ -342,7 +342,7 @@ impl Client {
     }
 
     /// The base model of an application inference profile ARN, asked of
-    /// GetInferenceProfile in the ARN's region once per client; `None` for any
+    /// GetInferenceProfile in the ARN's region and remembered per client; `None` for any
     /// other ref (its text shows its model), or when the lookup fails. The
     /// model rules match on it.
     pub async fn application_profile_base(&self, model: &ModelRef) -> Option<String> {
@@ -359,19 +359,24 @@ impl Client {
             return base;
         }
         let region = model.region().unwrap_or(self.region());
-        let base = match self.get_inference_profile_in(region, model.id()).await {
-            Ok(profile) => profile.backing_model_id().map(str::to_owned),
+        // Only an answer is remembered (the profile, or a definite "no such
+        // profile"): a throttled or failed lookup is asked again on the next
+        // call, so a long-lived client does not lose the rules for its life.
+        let (base, answered) = match self.get_inference_profile_in(region, model.id()).await {
+            Ok(profile) => (profile.backing_model_id().map(str::to_owned), true),
             Err(error) => {
                 self.inner.settings.note(|| {
                     format!("GetInferenceProfile for `{model}` failed ({error}); the model rules match its ARN")
                 });
-                None
+                (None, is_not_found(&error))
             }
         };
-        cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(model.id().to_owned(), base.clone());
+        if answered {
+            cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(model.id().to_owned(), base.clone());
+        }
         base
     }
 
@@ -477,9 +482,11 @@ impl Client {
         Ok(self.inner.transport.send(&request).await?)
     }
 
-    /// A signed `GET` on the control plane of `region`; returns the body.
+    /// A signed `GET` for `operation` (its name, for `-v`) on the control
+    /// plane of `region`; returns the body.
     pub(crate) async fn control_get(
         &self,
+        operation: &str,
         region: &str,
         path_and_query: &str,
     ) -> Result<Bytes, BedrockError> {
@@ -488,6 +495,12 @@ impl Client {
             .endpoint(Service::Bedrock, region)
             .map_err(|e| BedrockError::Config(e.to_string()))?;
         let url = format!("{}{path_and_query}", endpoint.url);
+        settings.note(|| {
+            format!(
+                "{operation} GET {path_and_query} in {region} at {}",
+                endpoint.url
+            )
+        });
         let response = self
             .inner
             .transport
@@ -525,6 +538,12 @@ impl Client {
     fn idle_timeout(&self) -> Duration {
         self.inner.settings.timeouts.idle
     }
+}
+
+/// Whether `error` is the service saying the resource does not exist (HTTP
+/// 404), an answer that asking again would not change.
+fn is_not_found(error: &BedrockError) -> bool {
+    matches!(error, BedrockError::Service(service) if service.status == 404)
 }
 
 /// `value` as a JSON request body for `model`.
@@ -633,6 +652,67 @@ mod tests {
         );
         assert_eq!(client.region(), "us-west-2");
         assert_eq!(client.endpoint_url(), "http://127.0.0.1:9");
+    }
+
+    /// Answers each request with the next scripted `(status, body)`, and
+    /// counts the requests.
+    #[derive(Debug, Default)]
+    struct Script {
+        answers: Mutex<std::collections::VecDeque<(u16, &'static str)>>,
+        sent: Mutex<usize>,
+    }
+
+    impl crate::http::HttpClient for Script {
+        fn send(
+            &self,
+            _request: crate::http::HttpRequest,
+        ) -> crate::http::BoxFuture<'_, Result<HttpResponse, crate::http::HttpError>> {
+            *self.sent.lock().unwrap() += 1;
+            let (status, body) = self.answers.lock().unwrap().pop_front().unwrap();
+            let answer = HttpResponse {
+                status,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: crate::http::Body::from(body.to_owned()),
+            };
+            Box::pin(async move { Ok(answer) })
+        }
+    }
+
+    #[tokio::test]
+    async fn only_an_answered_profile_lookup_is_remembered() {
+        const ARN: &str =
+            "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/app1";
+        const GONE: &str =
+            "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/gone";
+        let script = Arc::new(Script::default());
+        script.answers.lock().unwrap().extend([
+            (429, r#"{"__type":"ThrottlingException","message":"slow down"}"#),
+            (200, r#"{"inferenceProfileId":"app1","type":"APPLICATION","models":[{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-opus-4-7"}]}"#),
+            (404, r#"{"__type":"ResourceNotFoundException","message":"no such profile"}"#),
+        ]);
+        let client = Client::new(
+            settings(&[("AWS_REGION", "us-east-1")])
+                .credentials(Auth::SigV4(Credentials::new("AKIDEXAMPLE", "secret")))
+                .http(script.clone())
+                .retry(crate::http::RetryPolicy {
+                    max_attempts: 1,
+                    ..crate::http::RetryPolicy::STANDARD
+                })
+                .resolve()
+                .expect("resolves"),
+        );
+        let app = ModelRef::parse(ARN).unwrap();
+        // Throttled: no base, and asked again on the next call.
+        assert_eq!(client.application_profile_base(&app).await, None);
+        let base = Some("anthropic.claude-opus-4-7".to_owned());
+        assert_eq!(client.application_profile_base(&app).await, base);
+        assert_eq!(client.application_profile_base(&app).await, base);
+        assert_eq!(*script.sent.lock().unwrap(), 2, "the answer is remembered");
+        // A definite "not found" is remembered too.
+        let gone = ModelRef::parse(GONE).unwrap();
+        assert_eq!(client.application_profile_base(&gone).await, None);
+        assert_eq!(client.application_profile_base(&gone).await, None);
+        assert_eq!(*script.sent.lock().unwrap(), 3);
     }
 
     #[test]

@@ -65,7 +65,9 @@ impl Client {
         } else {
             format!("/foundation-models?{query}")
         };
-        let body = self.control_get(region, &path).await?;
+        let body = self
+            .control_get("ListFoundationModels", region, &path)
+            .await?;
         let response: ListFoundationModelsResponse =
             parse_json(&body, &format!("the response to GET {path}"))?;
         Ok(response.model_summaries)
@@ -98,7 +100,9 @@ impl Client {
                 query.push(format!("nextToken={}", percent_encode(token)));
             }
             let path = format!("/inference-profiles?{}", query.join("&"));
-            let body = self.control_get(region, &path).await?;
+            let body = self
+                .control_get("ListInferenceProfiles", region, &path)
+                .await?;
             let page: ListInferenceProfilesResponse =
                 parse_json(&body, "the response to GET /inference-profiles")?;
             profiles.extend(page.inference_profile_summaries);

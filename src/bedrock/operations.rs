@@ -114,7 +114,9 @@ impl Client {
     ) -> Result<FoundationModelDetails, BedrockError> {
         let path = format!("/foundation-models/{}", percent_encode(model_identifier));
         let what = format!("the response to GET {path}");
-        let body = self.control_get(self.region(), &path).await?;
+        let body = self
+            .control_get("GetFoundationModel", self.region(), &path)
+            .await?;
         let response: GetFoundationModelResponse = parse_json(&body, &what)?;
         response
             .model_details
@@ -144,7 +146,9 @@ impl Client {
         identifier: &str,
     ) -> Result<GetInferenceProfileResponse, BedrockError> {
         let path = format!("/inference-profiles/{}", percent_encode(identifier));
-        let body = self.control_get(region, &path).await?;
+        let body = self
+            .control_get("GetInferenceProfile", region, &path)
+            .await?;
         parse_json(&body, &format!("the response to GET {path}"))
     }
 

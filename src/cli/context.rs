@@ -96,9 +96,7 @@ pub fn settings_error(error: SettingsError) -> CliError {
 pub fn credentials_error(error: CredentialsError) -> CliError {
     let exit = match error {
         CredentialsError::InvalidConfig { .. } => Exit::Usage,
-        CredentialsError::NotLoaded { .. } | CredentialsError::ProviderError { .. } => {
-            Exit::Credentials
-        }
+        _ => Exit::Credentials,
     };
     let message = match error {
         CredentialsError::NotLoaded { reason, .. } => format!(

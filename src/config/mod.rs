@@ -245,6 +245,7 @@ pub struct GatewayKey {
 
 /// A config file that cannot be used: one line naming the file and the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigError {
     /// The file, as it is shown.
     pub file: String,

@@ -135,6 +135,7 @@ pub struct ResolvedAuth {
 
 /// Why credentials could not be had.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CredentialsError {
     /// The source is not configured here; the chain moves on.
     NotLoaded {

@@ -85,6 +85,7 @@ pub struct Embeddings {
 
 /// Why embedding failed. Every message is one line naming the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EmbedError {
     /// The model ref does not parse; the message names it.
     InvalidModel {

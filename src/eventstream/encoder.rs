@@ -9,6 +9,7 @@ use super::{
 
 /// Why a message could not be encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EncodeError {
     /// A header name is empty or longer than 255 bytes.
     HeaderNameLength {

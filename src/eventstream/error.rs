@@ -6,6 +6,7 @@ use std::fmt;
 /// so a [`Decoder`](super::Decoder) that returned one returns it again on every
 /// later call.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The CRC-32 of the first 8 bytes does not match the prelude CRC.
     PreludeCrcMismatch {

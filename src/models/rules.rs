@@ -320,6 +320,7 @@ pub const CLAUDE_ANSWER_TOKENS: u32 = 4096;
 
 /// Why reasoning could not be switched on for a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReasoningError {
     /// The model's family has no row in [`REASONING_RULES`].
     NoSwitch {

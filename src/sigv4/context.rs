@@ -32,6 +32,7 @@ pub struct SigningContext {
 /// Why a `context.json` could not be used. `Display` is one line and never
 /// repeats a value from the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ContextError {
     /// Not JSON, or not the expected fields.
     Json(String),

@@ -48,6 +48,7 @@ impl HeaderPair for RawHeader {
 
 /// Why raw request text could not be read. `Display` is one line.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RawRequestError {
     /// The request line and headers are not UTF-8.
     NotUtf8,
