@@ -111,6 +111,19 @@ pub fn credentials_error(error: CredentialsError) -> CliError {
 /// What a person can do about a service error, when there is something.
 fn service_hint(error: &ServiceError, model: &str) -> Option<String> {
     match (error.kind, error.code.as_str()) {
+        // `models list` and `guardrail apply` name what they were doing, not a model.
+        (ServiceErrorKind::Rejected, "AccessDeniedException") if model == "discovery" => Some(
+            "this identity's IAM policy lacks bedrock:ListFoundationModels / \
+             bedrock:ListInferenceProfiles"
+                .to_owned(),
+        ),
+        (ServiceErrorKind::Rejected, "AccessDeniedException")
+            if model.starts_with("guardrail ") =>
+        {
+            Some(format!(
+                "this identity's IAM policy lacks bedrock:ApplyGuardrail for {model}"
+            ))
+        }
         (ServiceErrorKind::Rejected, "AccessDeniedException") => Some(format!(
             "model access for `{model}` may need enabling in the Bedrock console \
              (Model access), or this identity's IAM policy lacks bedrock:InvokeModel / \
@@ -215,15 +228,17 @@ mod tests {
         assert_eq!(credentials_error(failed).exit_code(), 3);
     }
 
+    /// A Bedrock error answer with `status` and `code`.
+    fn service(status: u16, code: &str) -> BedrockError {
+        BedrockError::Service(ServiceError::parse(
+            status,
+            Some(code),
+            b"{\"message\":\"m\"}",
+        ))
+    }
+
     #[test]
     fn service_errors_follow_the_contract() {
-        let service = |status, code: &str| {
-            BedrockError::Service(ServiceError::parse(
-                status,
-                Some(code),
-                b"{\"message\":\"m\"}",
-            ))
-        };
         let exit = |error, started| bedrock_failure_at(error, "m", started).exit_code();
         assert_eq!(exit(service(400, "ValidationException"), false), 4);
         assert_eq!(exit(service(503, "ServiceUnavailableException"), false), 5);
@@ -247,6 +262,28 @@ mod tests {
             bedrock_failure_at(service(400, "ValidationException"), "anthropic.x", false)
                 .to_string(),
             "error: service: model `anthropic.x`: ValidationException (HTTP 400): m"
+        );
+    }
+
+    #[test]
+    fn access_denied_names_the_permission_of_what_was_being_done() {
+        let hint =
+            |what: &str| bedrock_failure(service(403, "AccessDeniedException"), what).to_string();
+        let discovery = hint("discovery");
+        assert!(
+            discovery.contains("bedrock:ListFoundationModels"),
+            "{discovery}"
+        );
+        assert!(!discovery.contains("Model access"), "{discovery}");
+        let guardrail = hint("guardrail gr-1");
+        assert!(
+            guardrail.contains("bedrock:ApplyGuardrail for guardrail gr-1"),
+            "{guardrail}"
+        );
+        let model = hint("anthropic.x");
+        assert!(
+            model.contains("Model access") && model.contains("bedrock:InvokeModel"),
+            "{model}"
         );
     }
 }
