@@ -296,3 +296,126 @@ async fn demo_streams_the_echo() {
     );
     assert!(text.contains("stats: "), "{text}");
 }
+
+/// Runs `bedrock-lite --endpoint-url <emulator> ARGS...` with the demo keys.
+async fn run_against(emulator: &Emulator, args: &[&str]) -> Output {
+    let endpoint = emulator.endpoint();
+    let mut all = vec!["--endpoint-url", endpoint.as_str()];
+    all.extend_from_slice(args);
+    run_with(&all, DEMO_ACCESS_KEY_ID, None).await
+}
+
+#[tokio::test]
+async fn count_tokens_prints_the_number_and_asks_the_base_model() {
+    let emulator = Emulator::start(0).await.expect("starts");
+    let model = "us.anthropic.claude-3-haiku-20240307-v1:0";
+    let plain = run_against(
+        &emulator,
+        &["count-tokens", "-m", model, "count these four words"],
+    )
+    .await;
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let count: u64 = stdout(&plain).trim().parse().expect("a number alone");
+    assert!(count > 0, "{count}");
+    // An inference profile id goes to CountTokens as its base model.
+    let requests = emulator.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].path,
+        "/model/anthropic.claude-3-haiku-20240307-v1%3A0/count-tokens"
+    );
+    let json = run_against(
+        &emulator,
+        &[
+            "--json",
+            "count-tokens",
+            "-m",
+            model,
+            "count these four words",
+        ],
+    )
+    .await;
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let shown: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(shown["inputTokens"], serde_json::json!(count));
+    assert!(shown["model"].as_str().is_some(), "{shown}");
+    // A longer prompt counts more.
+    let longer = run_against(
+        &emulator,
+        &[
+            "count-tokens",
+            "-m",
+            model,
+            "count these four words and then some more of them",
+        ],
+    )
+    .await;
+    let more: u64 = stdout(&longer).trim().parse().expect("a number");
+    assert!(more > count, "{more} <= {count}");
+}
+
+#[tokio::test]
+async fn guardrail_apply_prints_the_action_then_the_text() {
+    let emulator = Emulator::start(0).await.expect("starts");
+    let passed = run_against(
+        &emulator,
+        &[
+            "guardrail",
+            "apply",
+            "--id",
+            "abc123def456",
+            "--version",
+            "1",
+            "a harmless line",
+        ],
+    )
+    .await;
+    assert_eq!(passed.status.code(), Some(0), "{}", stderr(&passed));
+    assert_eq!(stdout(&passed).lines().next(), Some("NONE"));
+    let blocked = run_against(
+        &emulator,
+        &[
+            "guardrail",
+            "apply",
+            "--id",
+            "abc123def456",
+            "--version",
+            "1",
+            "--source",
+            "output",
+            &format!(
+                "this has {} in it",
+                bedrock_lite::emulator::GUARDRAIL_TRIGGER
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(blocked.status.code(), Some(0), "{}", stderr(&blocked));
+    let shown = stdout(&blocked);
+    let mut lines = shown.lines();
+    assert_eq!(lines.next(), Some("GUARDRAIL_INTERVENED"), "{shown}");
+    assert_eq!(
+        lines.next(),
+        Some(bedrock_lite::emulator::GUARDRAIL_BLOCKED_MESSAGE),
+        "{shown}"
+    );
+    let sent: serde_json::Value =
+        serde_json::from_slice(&emulator.requests()[1].body).expect("JSON request");
+    assert_eq!(sent["source"], "OUTPUT", "{sent}");
+    let json = run_against(
+        &emulator,
+        &[
+            "--json",
+            "guardrail",
+            "apply",
+            "--id",
+            "abc123def456",
+            "--version",
+            "1",
+            "a harmless line",
+        ],
+    )
+    .await;
+    let response: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(response["action"], "NONE", "{response}");
+}
