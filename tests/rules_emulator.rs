@@ -315,3 +315,61 @@ async fn an_application_profile_is_looked_up_in_its_own_region() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_config_guardrail_can_be_left_off_and_a_requests_own_is_kept() {
+    use bedrock_lite::types::{GuardrailConfiguration, Message};
+    let emulator = Emulator::start(0).await.unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "bedrock-lite-guardrail-opt-out-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        r#"{"guardrail": {"guardrailIdentifier": "gr-1", "guardrailVersion": "2"}}"#,
+    )
+    .unwrap();
+    let settings = common::emulator_settings(&emulator.endpoint())
+        .config_file(&config)
+        .resolve()
+        .unwrap();
+    let client = Client::new(settings);
+    let model = "amazon.nova-micro-v1:0";
+    let request = ConverseRequest {
+        messages: vec![Message::user("hi")],
+        ..ConverseRequest::default()
+    };
+    // By default the config's guardrail goes on.
+    client.converse(model, &request).await.unwrap();
+    assert_eq!(
+        last_body(&emulator)["guardrailConfig"]["guardrailIdentifier"],
+        "gr-1"
+    );
+    // The per-request opt-out leaves it off.
+    let without = CallOptions {
+        guardrail: false,
+        ..CallOptions::default()
+    };
+    client
+        .converse_with(model, &request, without)
+        .await
+        .unwrap();
+    assert!(last_body(&emulator).get("guardrailConfig").is_none());
+    // A request that names its own guardrail keeps it.
+    let own = ConverseRequest {
+        guardrail_config: Some(GuardrailConfiguration {
+            guardrail_identifier: Some("own-1".to_owned()),
+            guardrail_version: Some("7".to_owned()),
+            ..GuardrailConfiguration::default()
+        }),
+        ..request.clone()
+    };
+    client.converse(model, &own).await.unwrap();
+    assert_eq!(
+        last_body(&emulator)["guardrailConfig"],
+        serde_json::json!({"guardrailIdentifier": "own-1", "guardrailVersion": "7"})
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
