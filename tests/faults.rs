@@ -825,3 +825,37 @@ async fn huge_files_are_refused_with_little_memory() {
     ran.assert_one_error_line(2, &[&config_file.display().to_string(), "larger than"]);
     assert!(ran.elapsed < Duration::from_secs(5), "{:?}", ran.elapsed);
 }
+
+#[tokio::test]
+async fn a_non_streaming_call_waits_for_its_own_response_timeout() {
+    let server = RawServer::hanging(Ipv4Addr::LOCALHOST).await;
+    let response = Duration::from_millis(800);
+    let client = client(
+        &server.url(),
+        Timeouts {
+            idle: Duration::from_millis(100),
+            response,
+            ..Timeouts::default()
+        },
+    );
+    let started = Instant::now();
+    let error = within(Duration::from_secs(10), client.converse(MODEL, &request()))
+        .await
+        .expect_err("no answer");
+    let waited = started.elapsed();
+    assert!(
+        matches!(
+            error,
+            BedrockError::Network {
+                source: HttpError::Timeout(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    // Converse is not cut at the (much shorter) idle timeout of streams...
+    assert!(waited >= response, "{waited:?}");
+    assert!(waited < response * 4, "{waited:?}");
+    // ...and a POST that may have run is not sent again.
+    assert_eq!(server.seen().len(), 1);
+}
