@@ -218,6 +218,19 @@ fn the_openai_client_against_serve() {
         error_type: "ResourceNotFoundException".into(),
         message: "Model not found".into(),
     });
+    emulator.script(Reply::Status {
+        status: 403,
+        error_type: "AccessDeniedException".into(),
+        message: "You don't have access to the model with the specified model ID.".into(),
+    });
+    // Retryable as ServiceUnavailable is: three attempts.
+    for _ in 0..3 {
+        emulator.script(Reply::Status {
+            status: 429,
+            error_type: "ModelNotReadyException".into(),
+            message: "Model is not ready for inference".into(),
+        });
+    }
     phase(&python, "upstream_errors", &env);
 
     emulator.script(Reply::Drip {

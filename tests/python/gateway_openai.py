@@ -682,7 +682,8 @@ def cut_phase():
 
 
 def upstream_errors_phase():
-    """The emulator answers: throttled (3 times), unavailable (3 times), not found."""
+    """The emulator answers: throttled (3 times), unavailable (3 times), not found,
+    access denied, model not ready (3 times)."""
     error = status_error(lambda: chat(messages=[user("throttled")]))
     check(isinstance(error, openai.RateLimitError) and error.code == "ThrottlingException", "Bedrock throttling is a 429", error)
     error = status_error(lambda: chat(messages=[user("unavailable")]))
@@ -695,6 +696,20 @@ def upstream_errors_phase():
     check(
         isinstance(error, openai.NotFoundError) and error.code == "ResourceNotFoundException",
         "Bedrock's ResourceNotFound is a 404",
+        error,
+    )
+    error = status_error(lambda: chat(messages=[user("denied")]))
+    check(
+        isinstance(error, openai.PermissionDeniedError) and error.code == "AccessDeniedException",
+        "Bedrock's AccessDenied is a 403",
+        error,
+    )
+    error = status_error(lambda: chat(messages=[user("not ready")]))
+    check(
+        isinstance(error, openai.InternalServerError)
+        and error.status_code == 503
+        and error.code == "ModelNotReadyException",
+        "Bedrock's ModelNotReady is a 503",
         error,
     )
 
