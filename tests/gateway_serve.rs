@@ -287,6 +287,17 @@ fn a_client_that_goes_away_cancels_the_bedrock_stream() {
 
 #[test]
 fn sigterm_lets_a_stream_in_flight_finish() {
+    a_stop_signal_lets_a_stream_in_flight_finish("TERM");
+}
+
+#[test]
+fn sigint_lets_a_stream_in_flight_finish() {
+    a_stop_signal_lets_a_stream_in_flight_finish("INT");
+}
+
+/// After `signal`, the gateway takes no new connection, lets the stream in
+/// flight finish, and exits 0.
+fn a_stop_signal_lets_a_stream_in_flight_finish(signal: &str) {
     let (_runtime, emulator) = emulator();
     let dir = TempDir::new("serve-stop");
     let config = config(dir.path(), json!({}));
@@ -308,7 +319,7 @@ fn sigterm_lets_a_stream_in_flight_finish() {
         (rest, Instant::now())
     });
     std::thread::sleep(Duration::from_millis(300));
-    serve.signal_term();
+    serve.signal(signal);
     let stopping = Instant::now();
     assert!(
         serve

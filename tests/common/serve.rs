@@ -214,13 +214,13 @@ impl Serve {
         }
     }
 
-    /// Sends SIGTERM.
-    pub fn signal_term(&self) {
+    /// Sends the signal `name` (`TERM`, `INT`) to the gateway.
+    pub fn signal(&self, name: &str) {
         let sent = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
+            .args([&format!("-{name}"), &self.pid().to_string()])
             .status()
             .expect("kill runs");
-        assert!(sent.success(), "kill -TERM {}", self.pid());
+        assert!(sent.success(), "kill -{name} {}", self.pid());
     }
 
     /// Waits up to `timeout` for the exit status.
