@@ -178,6 +178,33 @@ fn the_openai_client_against_serve() {
         json!({"type": "enabled", "budget_tokens": 1024}),
         "reasoning_effort low is a 1024-token thinking budget"
     );
+    for (effort, budget) in [("medium", 4096), ("high", 16384)] {
+        let sent = bodies
+            .iter()
+            .find(|body| body["messages"][0]["content"][0]["text"] == format!("{effort} thinker"))
+            .unwrap_or_else(|| panic!("the {effort} reasoning request reached Bedrock"));
+        assert_eq!(
+            sent["additionalModelRequestFields"]["thinking"],
+            json!({"type": "enabled", "budget_tokens": budget}),
+            "reasoning_effort {effort}"
+        );
+        let inference = &sent["inferenceConfig"];
+        assert!(
+            inference.get("temperature").is_none() && inference.get("topP").is_none(),
+            "thinking drops temperature and top_p: {inference}"
+        );
+        assert!(
+            inference["maxTokens"]
+                .as_u64()
+                .is_some_and(|max| max > budget),
+            "maxTokens above the budget: {inference}"
+        );
+        assert_eq!(
+            sent["system"],
+            json!([{"text": "Be brief."}]),
+            "a developer message is a system prompt"
+        );
+    }
     let cached = bodies
         .iter()
         .find(|body| body["messages"][0]["content"][0]["text"] == "first question")

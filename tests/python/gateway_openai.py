@@ -496,6 +496,17 @@ def reasoning():
     final_details = final[0]["delta"].get("reasoning_details") if final else None
     check(final_details == details, "the final chunk carries reasoning_details", final_details)
 
+    # medium and high, with sampling settings (dropped) and a developer message
+    # (a system prompt): the Rust side reads what reached Bedrock.
+    for effort in ("medium", "high"):
+        completion = chat(
+            messages=[{"role": "developer", "content": "Be brief."}, user(f"{effort} thinker")],
+            reasoning_effort=effort,
+            temperature=0.7,
+            top_p=0.9,
+        )
+        check(completion.choices[0].message.content == f"You said: {effort} thinker", f"reasoning_effort {effort}", completion)
+
 
 def thinking_tool_turns():
     tools = [WEATHER_TOOL, TIME_TOOL]
