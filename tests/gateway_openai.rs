@@ -215,6 +215,35 @@ fn the_openai_client_against_serve() {
         "cache_control became a cache point after the system text"
     );
 
+    let user_part = bodies
+        .iter()
+        .find(|body| body["messages"][0]["content"][0]["text"] == "cache the user part")
+        .expect("the user-part cache request reached Bedrock");
+    assert_eq!(
+        user_part["messages"][0]["content"][1],
+        json!({"cachePoint": {"type": "default"}}),
+        "cache_control on a user part became a cache point after it"
+    );
+    let tools = user_part["toolConfig"]["tools"].as_array().expect("tools");
+    assert_eq!(
+        tools.last(),
+        Some(&json!({"cachePoint": {"type": "default"}})),
+        "cache_control on a tool became a cache point after it: {tools:?}"
+    );
+    let five = bodies
+        .iter()
+        .find(|body| body["messages"][0]["content"][0]["text"] == "five cache points")
+        .expect("the five-mark request reached Bedrock");
+    let points = five.to_string().matches("cachePoint").count();
+    assert_eq!(points, 4, "at most four cache points: {five}");
+    assert_eq!(
+        five["messages"][0]["content"]
+            .as_array()
+            .and_then(|c| c.last()),
+        Some(&json!({"cachePoint": {"type": "default"}})),
+        "the later marks win: {five}"
+    );
+
     emulator.script(three_tool_calls());
     emulator.script(three_tool_calls());
     phase(&python, "tool_indexes", &env);

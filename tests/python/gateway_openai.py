@@ -594,6 +594,21 @@ def prompt_caching():
     check(second["prompt_tokens"] > words, "prompt_tokens counts cache reads too", second)
     check(streamed["prompt_tokens_details"]["cached_tokens"] == words, "the streamed usage has cached_tokens", streamed)
 
+    # cache_control on a user part and on a tool; then five marks, of which
+    # Bedrock takes four (the Rust side reads what reached Bedrock).
+    ephemeral = {"type": "ephemeral"}
+    chat(
+        messages=[{"role": "user", "content": [{"type": "text", "text": "cache the user part", "cache_control": ephemeral}]}],
+        tools=[dict(TIME_TOOL, cache_control=ephemeral)],
+    )
+    parts = [{"type": "text", "text": f"mark {n}", "cache_control": ephemeral} for n in range(1, 5)]
+    chat(
+        messages=[
+            {"role": "system", "content": [{"type": "text", "text": system, "cache_control": ephemeral}]},
+            {"role": "user", "content": [{"type": "text", "text": "five cache points"}] + parts},
+        ]
+    )
+
 
 def blank_text():
     completion = chat(
