@@ -144,6 +144,15 @@ async fn chat_json_prints_one_event_per_line() {
         .collect();
     assert!(lines.len() >= 5, "{lines:?}");
     assert!(lines[0].get("messageStart").is_some(), "{:?}", lines[0]);
+    // Each event as received: the emulator's `p` padding member (which no
+    // parsed event keeps) is still there.
+    for line in &lines {
+        let event = line.as_object().and_then(|o| o.values().next());
+        assert!(
+            event.is_some_and(|e| e.get("p").is_some_and(serde_json::Value::is_string)),
+            "{line}"
+        );
+    }
     let text: String = lines
         .iter()
         .filter_map(|line| line.pointer("/contentBlockDelta/delta/text")?.as_str())
