@@ -4,7 +4,9 @@
 
 use super::client::Client;
 use super::error::BedrockError;
-use crate::embeddings::{embed_with, EmbedError, EmbedOptions, Embeddings, DEFAULT_CONCURRENCY};
+use crate::embeddings::{
+    embed_with, EmbedError, EmbedOptions, Embeddings, DEFAULT_CONCURRENCY, DEFAULT_MODEL,
+};
 
 impl From<EmbedError> for BedrockError {
     fn from(error: EmbedError) -> Self {
@@ -13,6 +15,24 @@ impl From<EmbedError> for BedrockError {
 }
 
 impl Client {
+    /// The model and options an embedding call uses: `model` and `options` as
+    /// given, then the config's `embeddings` (its model and dimensions), then
+    /// [`DEFAULT_MODEL`]: what `bedrock-lite embed` sends.
+    pub fn embedding_defaults(
+        &self,
+        model: Option<String>,
+        mut options: EmbedOptions,
+    ) -> (String, EmbedOptions) {
+        let configured = self.settings().config.embeddings.as_ref();
+        let model = model
+            .or_else(|| configured.map(|e| e.model.clone()))
+            .unwrap_or_else(|| DEFAULT_MODEL.to_owned());
+        if options.dimensions.is_none() {
+            options.dimensions = configured.and_then(|e| e.dimensions);
+        }
+        (model, options)
+    }
+
     /// Embeds `inputs` with `model` through InvokeModel: the request body of the
     /// model's family, at most [`DEFAULT_CONCURRENCY`] calls at once for
     /// single-text families, batches for Cohere; vectors in input order. A

@@ -79,6 +79,21 @@ impl Client {
         Ok(ModelRef::parse(&id)?)
     }
 
+    /// The guardrail id and version an ApplyGuardrail call uses: `id` and
+    /// `version` as given, else the config's `guardrail` (`None` where neither
+    /// gives one): what `bedrock-lite guardrail apply` sends.
+    pub fn guardrail_defaults(
+        &self,
+        id: Option<String>,
+        version: Option<String>,
+    ) -> (Option<String>, Option<String>) {
+        let configured = self.settings().config.guardrail.as_ref();
+        (
+            id.or_else(|| configured.map(|g| g.guardrail_identifier.clone())),
+            version.or_else(|| configured.map(|g| g.guardrail_version.clone())),
+        )
+    }
+
     /// ApplyGuardrail: the verdict of guardrail `guardrail_identifier` (an id
     /// or ARN) at `guardrail_version` (a number or `DRAFT`) on `request`'s content.
     pub async fn apply_guardrail(

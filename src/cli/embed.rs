@@ -1,7 +1,7 @@
 //! `bedrock-lite embed [-m MODEL] [--dimensions N] [--input-type T] TEXT...`:
 //! embeddings as JSON `{model, embeddings: [[...]]}`.
 
-use bedrock_lite::embeddings::{EmbedOptions, DEFAULT_MODEL};
+use bedrock_lite::embeddings::EmbedOptions;
 use lexopt::Arg;
 
 use crate::args::{self, Globals};
@@ -35,13 +35,7 @@ pub fn run(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), Cli
         return Err(CliError::usage("embed needs at least one TEXT"));
     }
     let client = context::client(globals, None)?;
-    let from_config = client.settings().config.embeddings.as_ref();
-    let model = model
-        .or_else(|| from_config.map(|e| e.model.clone()))
-        .unwrap_or_else(|| DEFAULT_MODEL.to_owned());
-    if options.dimensions.is_none() {
-        options.dimensions = from_config.and_then(|e| e.dimensions);
-    }
+    let (model, options) = client.embedding_defaults(model, options);
     let embeddings = context::runtime()?
         .block_on(client.embed(&model, &texts, &options))
         .map_err(|e| context::bedrock_failure(e, &model))?;

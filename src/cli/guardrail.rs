@@ -49,22 +49,16 @@ fn apply(parser: &mut lexopt::Parser, globals: &mut Globals) -> Result<(), CliEr
         }
     }
     let client = context::client(globals, None)?;
-    let configured = client.settings().config.guardrail.as_ref();
-    let id = id
-        .or_else(|| configured.map(|g| g.guardrail_identifier.clone()))
-        .ok_or_else(|| {
-            CliError::usage(
-                "no guardrail: pass --id ID --version V, or set guardrail.guardrailIdentifier \
+    let (id, version) = client.guardrail_defaults(id, version);
+    let id = id.ok_or_else(|| {
+        CliError::usage(
+            "no guardrail: pass --id ID --version V, or set guardrail.guardrailIdentifier \
                  and guardrail.guardrailVersion with `bedrock-lite config set`",
-            )
-        })?;
-    let version = version
-        .or_else(|| configured.map(|g| g.guardrail_version.clone()))
-        .ok_or_else(|| {
-            CliError::usage(
-                "no guardrail version: pass --version V, or set guardrail.guardrailVersion",
-            )
-        })?;
+        )
+    })?;
+    let version = version.ok_or_else(|| {
+        CliError::usage("no guardrail version: pass --version V, or set guardrail.guardrailVersion")
+    })?;
     let text = match words.is_empty() {
         true => args::read_stdin_text()?,
         false => words.join(" "),
