@@ -598,7 +598,13 @@ mod tests {
     use crate::env::Env;
 
     fn settings(vars: &[(&str, &str)]) -> crate::settings::SettingsBuilder {
-        let dir = std::env::temp_dir().join(format!("bedrock-lite-client-{}", std::process::id()));
+        // One folder per test thread: tests run in parallel, and a file
+        // rewritten by one while another reads it would read empty.
+        let dir = std::env::temp_dir().join(format!(
+            "bedrock-lite-client-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let empty = dir.join("empty.json");
         std::fs::write(&empty, "{}").expect("write");
