@@ -363,42 +363,32 @@ async fn count_tokens_prints_the_number_and_asks_the_base_model() {
     assert!(more > count, "{more} <= {count}");
 }
 
+/// `bedrock-lite GLOBAL... guardrail apply --id abc123def456 --version 1 ARGS...`.
+async fn guardrail_apply(emulator: &Emulator, global: &[&str], args: &[&str]) -> Output {
+    let mut all = global.to_vec();
+    all.extend_from_slice(&[
+        "guardrail",
+        "apply",
+        "--id",
+        "abc123def456",
+        "--version",
+        "1",
+    ]);
+    all.extend_from_slice(args);
+    run_against(emulator, &all).await
+}
+
 #[tokio::test]
 async fn guardrail_apply_prints_the_action_then_the_text() {
     let emulator = Emulator::start(0).await.expect("starts");
-    let passed = run_against(
-        &emulator,
-        &[
-            "guardrail",
-            "apply",
-            "--id",
-            "abc123def456",
-            "--version",
-            "1",
-            "a harmless line",
-        ],
-    )
-    .await;
+    let passed = guardrail_apply(&emulator, &[], &["a harmless line"]).await;
     assert_eq!(passed.status.code(), Some(0), "{}", stderr(&passed));
     assert_eq!(stdout(&passed).lines().next(), Some("NONE"));
-    let blocked = run_against(
-        &emulator,
-        &[
-            "guardrail",
-            "apply",
-            "--id",
-            "abc123def456",
-            "--version",
-            "1",
-            "--source",
-            "output",
-            &format!(
-                "this has {} in it",
-                bedrock_lite::emulator::GUARDRAIL_TRIGGER
-            ),
-        ],
-    )
-    .await;
+    let trigger = format!(
+        "this has {} in it",
+        bedrock_lite::emulator::GUARDRAIL_TRIGGER
+    );
+    let blocked = guardrail_apply(&emulator, &[], &["--source", "output", &trigger]).await;
     assert_eq!(blocked.status.code(), Some(0), "{}", stderr(&blocked));
     let shown = stdout(&blocked);
     let mut lines = shown.lines();
@@ -411,20 +401,7 @@ async fn guardrail_apply_prints_the_action_then_the_text() {
     let sent: serde_json::Value =
         serde_json::from_slice(&emulator.requests()[1].body).expect("JSON request");
     assert_eq!(sent["source"], "OUTPUT", "{sent}");
-    let json = run_against(
-        &emulator,
-        &[
-            "--json",
-            "guardrail",
-            "apply",
-            "--id",
-            "abc123def456",
-            "--version",
-            "1",
-            "a harmless line",
-        ],
-    )
-    .await;
+    let json = guardrail_apply(&emulator, &["--json"], &["a harmless line"]).await;
     let response: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(response["action"], "NONE", "{response}");
 }
