@@ -30,7 +30,7 @@
 //!
 //! The modules, in the order a request meets them (each uses only those before it):
 //!
-//! * leaves, pure and I/O-free: [`env`] (variables, files, clock), [`base64`],
+//! * leaves, pure and I/O-free: [`env`](mod@env) (variables, files, clock), [`base64`],
 //!   [`eventstream`] (the `application/vnd.amazon.eventstream` frame codec),
 //!   [`sigv4`] (request signing), [`model_ref`] (model ids, profiles, ARNs), and
 //!   [`types`] (the Bedrock API shapes);

@@ -6,7 +6,7 @@
 //! source that is configured but broken stops the chain with an error naming the
 //! source, the file and the key.
 //!
-//! Every outside input goes through [`Env`] (variables, files, clock) and
+//! Every outside input goes through [`Env`](crate::env::Env) (variables, files, clock) and
 //! [`crate::http::HttpClient`], so the whole chain can be replayed in tests.
 
 use std::fmt;

@@ -16,28 +16,6 @@
 //! * a stream that ends without `messageStop`, or that the caller reports as
 //!   failed, ends with one `data: {"error": {...}}` event and no made-up
 //!   `finish_reason` (and no `[DONE]`).
-//!
-//! ```
-//! use bedrock_lite::gateway::chunks::ChunkStream;
-//! use bedrock_lite::gateway::from_bedrock::CompletionMeta;
-//! use bedrock_lite::types::parse_event;
-//! let meta = CompletionMeta { id: "chatcmpl-1".into(), created: 0, model: "m".into() };
-//! let mut stream = ChunkStream::new(meta, false);
-//! let mut out = Vec::new();
-//! for (kind, payload) in [
-//!     ("messageStart", r#"{"role":"assistant"}"#),
-//!     ("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#),
-//!     ("messageStop", r#"{"stopReason":"end_turn"}"#),
-//! ] {
-//!     out.extend(stream.push(&parse_event(kind, payload.as_bytes())?));
-//! }
-//! out.extend(stream.finish());
-//! assert_eq!(out.len(), 4);
-//! assert!(out[1].contains(r#""delta":{"content":"Hi"}"#));
-//! assert!(out[2].contains(r#""finish_reason":"stop""#));
-//! assert_eq!(out[3], "data: [DONE]\n\n");
-//! # Ok::<(), bedrock_lite::types::EventParseError>(())
-//! ```
 
 use std::collections::BTreeMap;
 
@@ -233,6 +211,7 @@ impl ChunkStream {
     }
 
     /// Whether nothing more goes out (`[DONE]` or an error event was sent).
+    #[cfg(test)]
     pub fn is_ended(&self) -> bool {
         self.phase == Phase::Ended
     }

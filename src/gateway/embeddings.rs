@@ -49,16 +49,6 @@ pub struct EmbeddingsRequest {
 
 impl EmbeddingsRequest {
     /// Reads a request body; a missing or wrong field is a 400 naming it.
-    ///
-    /// ```
-    /// use bedrock_lite::gateway::embeddings::{EmbeddingsRequest, EncodingFormat};
-    /// let body = br#"{"model": "amazon.titan-embed-text-v2:0", "input": ["a", "b"], "dimensions": 256, "encoding_format": "base64"}"#;
-    /// let request = EmbeddingsRequest::from_json(body)?;
-    /// assert_eq!(request.inputs, ["a", "b"]);
-    /// assert_eq!(request.options.dimensions, Some(256));
-    /// assert_eq!(request.encoding_format, EncodingFormat::Base64);
-    /// # Ok::<(), bedrock_lite::gateway::errors::GatewayError>(())
-    /// ```
     pub fn from_json(body: &[u8]) -> Result<EmbeddingsRequest, GatewayError> {
         let value: Value =
             serde_json::from_slice(body).map_err(|e| GatewayError::invalid_json(&e))?;
@@ -171,14 +161,6 @@ pub struct EmbeddingsResponse {
 
 impl EmbeddingsResponse {
     /// The response for `embeddings`, written as `format` asks.
-    ///
-    /// ```
-    /// use bedrock_lite::embeddings::Embeddings;
-    /// use bedrock_lite::gateway::embeddings::{EmbeddingsResponse, EncodingFormat};
-    /// let vectors = Embeddings { model: "m".into(), embeddings: vec![vec![1.0, -2.0]] };
-    /// let json = serde_json::to_value(EmbeddingsResponse::new(vectors, EncodingFormat::Base64)).unwrap();
-    /// assert_eq!(json["data"][0]["embedding"], "AACAPwAAAMA=");
-    /// ```
     pub fn new(embeddings: Embeddings, format: EncodingFormat) -> EmbeddingsResponse {
         let data = embeddings
             .embeddings
@@ -315,5 +297,27 @@ mod tests {
                 .collect();
             prop_assert_eq!(back, vector);
         }
+    }
+
+    /// A request's inputs, dimensions and encoding are read.
+    #[test]
+    fn reads_inputs_dimensions_and_encoding() -> Result<(), crate::gateway::errors::GatewayError> {
+        use crate::gateway::embeddings::{EmbeddingsRequest, EncodingFormat};
+        let body = br#"{"model": "amazon.titan-embed-text-v2:0", "input": ["a", "b"], "dimensions": 256, "encoding_format": "base64"}"#;
+        let request = EmbeddingsRequest::from_json(body)?;
+        assert_eq!(request.inputs, ["a", "b"]);
+        assert_eq!(request.options.dimensions, Some(256));
+        assert_eq!(request.encoding_format, EncodingFormat::Base64);
+        Ok(())
+    }
+
+    /// `encoding_format: base64` gives little-endian float32.
+    #[test]
+    fn base64_is_little_endian_float32() {
+        use crate::embeddings::Embeddings;
+        use crate::gateway::embeddings::{EmbeddingsResponse, EncodingFormat};
+        let vectors = Embeddings { model: "m".into(), embeddings: vec![vec![1.0, -2.0]] };
+        let json = serde_json::to_value(EmbeddingsResponse::new(vectors, EncodingFormat::Base64)).unwrap();
+        assert_eq!(json["data"][0]["embedding"], "AACAPwAAAMA=");
     }
 }

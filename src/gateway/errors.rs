@@ -60,16 +60,6 @@ impl ErrorType {
 
 /// An error answer of the gateway: status, OpenAI error type, code, message,
 /// the request field at fault and, for 429, when to try again.
-///
-/// ```
-/// use bedrock_lite::gateway::errors::GatewayError;
-/// let error = GatewayError::invalid_field("messages[2].content", "expected a string or an array of content parts");
-/// assert_eq!(error.status(), 400);
-/// assert_eq!(
-///     error.to_json(),
-///     r#"{"error":{"message":"messages[2].content: expected a string or an array of content parts","type":"invalid_request_error","param":"messages[2].content","code":"invalid_value"}}"#
-/// );
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GatewayError {
     status: u16,
@@ -547,5 +537,17 @@ mod tests {
         assert_eq!((mapped.status(), mapped.param()), (400, Some("dimensions")));
         let embed = BedrockError::Embed(error);
         assert_eq!(GatewayError::from_bedrock(&embed).status(), 400);
+    }
+
+    /// An invalid field is a 400 in OpenAI's error shape, naming the field.
+    #[test]
+    fn an_invalid_field_is_a_400_in_openai_shape() {
+        use crate::gateway::errors::GatewayError;
+        let error = GatewayError::invalid_field("messages[2].content", "expected a string or an array of content parts");
+        assert_eq!(error.status(), 400);
+        assert_eq!(
+            error.to_json(),
+            r#"{"error":{"message":"messages[2].content: expected a string or an array of content parts","type":"invalid_request_error","param":"messages[2].content","code":"invalid_value"}}"#
+        );
     }
 }

@@ -59,16 +59,6 @@ pub fn finish_reason(stop: &StopReason) -> FinishReason {
 
 /// OpenAI's usage for Bedrock's: `prompt_tokens` = input + cache read + cache
 /// write; `prompt_tokens_details.cached_tokens` = cache read.
-///
-/// ```
-/// use bedrock_lite::gateway::from_bedrock::usage;
-/// use bedrock_lite::types::TokenUsage;
-/// let bedrock = TokenUsage { input_tokens: 10, output_tokens: 5, total_tokens: 15,
-///     cache_read_input_tokens: Some(100), cache_write_input_tokens: Some(20), ..Default::default() };
-/// let usage = usage(&bedrock);
-/// assert_eq!((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens), (130, 5, 135));
-/// assert_eq!(usage.prompt_tokens_details.cached_tokens, 100);
-/// ```
 pub fn usage(usage: &TokenUsage) -> Usage {
     let cache_read = u64::from(usage.cache_read_input_tokens.unwrap_or(0));
     let cache_write = u64::from(usage.cache_write_input_tokens.unwrap_or(0));
@@ -298,5 +288,17 @@ mod tests {
             );
             proptest::prop_assert_eq!(usage.prompt_tokens_details.cached_tokens, u64::from(read.unwrap_or(0)));
         }
+    }
+
+    /// `prompt_tokens` counts cache reads and writes; `cached_tokens` the reads.
+    #[test]
+    fn prompt_tokens_count_cache_reads_and_writes() {
+        use crate::gateway::from_bedrock::usage;
+        use crate::types::TokenUsage;
+        let bedrock = TokenUsage { input_tokens: 10, output_tokens: 5, total_tokens: 15,
+            cache_read_input_tokens: Some(100), cache_write_input_tokens: Some(20), ..Default::default() };
+        let usage = usage(&bedrock);
+        assert_eq!((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens), (130, 5, 135));
+        assert_eq!(usage.prompt_tokens_details.cached_tokens, 100);
     }
 }

@@ -3,19 +3,6 @@
 //! answers "allowed" (and counts the request) or "retry after N seconds";
 //! [`RateLimiter::record_tokens`] counts a finished request's tokens. The
 //! clock is the caller's (`now`), so tests drive it.
-//!
-//! ```
-//! use std::time::{Duration, Instant};
-//! use bedrock_lite::gateway::limits::{Admission, Limits, RateLimiter};
-//! let limiter = RateLimiter::new();
-//! let limits = Limits { requests_per_minute: Some(2), tokens_per_minute: None };
-//! let start = Instant::now();
-//! assert_eq!(limiter.admit("team-a", limits, start), Admission::Allowed);
-//! assert_eq!(limiter.admit("team-a", limits, start + Duration::from_secs(10)), Admission::Allowed);
-//! let third = limiter.admit("team-a", limits, start + Duration::from_secs(15));
-//! assert!(matches!(third, Admission::RetryAfter { seconds: 45, .. }));
-//! assert_eq!(limiter.admit("team-a", limits, start + Duration::from_secs(60)), Admission::Allowed);
-//! ```
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -282,5 +269,20 @@ mod tests {
                 prop_assert!(in_window <= rpm as usize);
             }
         }
+    }
+
+    /// With two requests per minute, the third waits for the first to age out.
+    #[test]
+    fn two_requests_per_minute_then_retry_after() {
+        use std::time::{Duration, Instant};
+        use crate::gateway::limits::{Admission, Limits, RateLimiter};
+        let limiter = RateLimiter::new();
+        let limits = Limits { requests_per_minute: Some(2), tokens_per_minute: None };
+        let start = Instant::now();
+        assert_eq!(limiter.admit("team-a", limits, start), Admission::Allowed);
+        assert_eq!(limiter.admit("team-a", limits, start + Duration::from_secs(10)), Admission::Allowed);
+        let third = limiter.admit("team-a", limits, start + Duration::from_secs(15));
+        assert!(matches!(third, Admission::RetryAfter { seconds: 45, .. }));
+        assert_eq!(limiter.admit("team-a", limits, start + Duration::from_secs(60)), Admission::Allowed);
     }
 }

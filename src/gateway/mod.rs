@@ -1,45 +1,62 @@
-//! The OpenAI-compatible gateway (`bedrock-lite serve`, feature `gateway`): the
-//! pure parts, so that the HTTP server is a thin layer on top.
+//! The OpenAI-compatible gateway (`bedrock-lite serve`, feature `gateway`).
 //!
-//! * [`openai`]: the OpenAI wire shapes, read with errors that name the field.
-//! * [`to_bedrock`]: a chat completion request → a Converse request.
-//! * [`from_bedrock`]: a Converse response → a `chat.completion`.
-//! * [`chunks`]: ConverseStream events → `chat.completion.chunk` server-sent events.
-//! * [`errors`]: errors in OpenAI's shape, and the status of each Bedrock error.
-//! * [`keys`]: gateway keys (`blk-...`): making them, checking `Authorization`,
-//!   the per-key model allow-list.
-//! * [`limits`]: per-key requests and tokens per minute.
-//! * [`reasoning_cache`]: each turn's signed reasoning, kept for clients that
+//! A library user gets [`Gateway`] (the server: routes, keys, limits, the
+//! calls to Bedrock) and [`keys`] (making gateway keys and their hashes).
+//! The rest is the gateway's own, in one module per step, pure where it can
+//! be so that the HTTP side is a thin layer:
+//!
+//! * `openai`: the OpenAI wire shapes, read with errors that name the field.
+//! * `to_bedrock`: a chat completion request → a Converse request.
+//! * `from_bedrock`: a Converse response → a `chat.completion`.
+//! * `chunks`: ConverseStream events → `chat.completion.chunk` server-sent
+//!   events; `sse`: the body of a streamed completion.
+//! * `errors`: errors in OpenAI's shape, and the status of each Bedrock error.
+//! * `limits`: per-key requests and tokens per minute.
+//! * `reasoning_cache`: each turn's signed reasoning, kept for clients that
 //!   do not send `reasoning_details` back.
 //! * `embeddings`: `POST /v1/embeddings` ↔ `crate::embeddings` (feature
 //!   `embeddings`).
-//! * [`server`]: the HTTP side ([`Gateway`]): routes, keys, limits, the calls
-//!   to Bedrock; [`sse`]: the body of a streamed completion;
-//!   [`access_log`]: one line per request.
+//! * `server`: the HTTP side; `access_log`: one line per request.
 //!
-//! A chat request goes: [`openai::ChatRequest::from_json`] →
-//! [`keys::Keys::authorize`] and [`keys::KeyEntry::check_model`] →
-//! [`limits::RateLimiter::admit`] → [`reasoning_cache::ReasoningCache::restore`]
-//! → [`to_bedrock::to_converse`] → the client's Converse (then
-//! [`from_bedrock::chat_completion`]) or ConverseStream (then a
-//! [`chunks::ChunkStream`] per response) → [`reasoning_cache::ReasoningCache::remember`]
-//! and [`limits::RateLimiter::record_tokens`].
+//! A chat request goes: `ChatRequest::from_json` → `Keys::authorize` and
+//! `KeyEntry::check_model` → `RateLimiter::admit` → `ReasoningCache::restore`
+//! → `to_converse` → the client's Converse (then `chat_completion`) or
+//! ConverseStream (then a `ChunkStream` per response) →
+//! `ReasoningCache::remember` and `RateLimiter::record_tokens`.
 
-pub mod access_log;
-pub mod chunks;
-#[cfg(feature = "embeddings")]
-pub mod embeddings;
-pub mod errors;
+/// Declares the gateway's inner modules: crate-private, and public only with
+/// the `fuzzing` feature, for the fuzz targets and the measurements under
+/// `benches/` (not a stable API). A library user gets [`Gateway`] and [`keys`].
+macro_rules! inner_modules {
+    ($($(#[$attr:meta])* $name:ident;)*) => {
+        $(
+            $(#[$attr])*
+            #[cfg(feature = "fuzzing")]
+            pub mod $name;
+            $(#[$attr])*
+            #[cfg(not(feature = "fuzzing"))]
+            pub(crate) mod $name;
+        )*
+    };
+}
+
+inner_modules! {
+    access_log;
+    chunks;
+    #[cfg(feature = "embeddings")]
+    embeddings;
+    errors;
+    from_bedrock;
+    limits;
+    openai;
+    reasoning_cache;
+    server;
+    sse;
+    to_bedrock;
+}
 mod fields;
-pub mod from_bedrock;
 pub mod keys;
-pub mod limits;
-pub mod openai;
 mod random;
-pub mod reasoning_cache;
-pub mod server;
-pub mod sse;
-pub mod to_bedrock;
 
 pub use random::RandomError;
 pub use server::{Gateway, ListenRefused};

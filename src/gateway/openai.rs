@@ -191,19 +191,6 @@ pub struct ChatRequest {
 impl ChatRequest {
     /// Reads a request body. Bad JSON, a missing required field or a field of
     /// the wrong type is a 400 naming it.
-    ///
-    /// ```
-    /// use bedrock_lite::gateway::openai::{ChatMessage, ChatRequest};
-    /// let body = br#"{"model": "amazon.nova-lite-v1:0", "messages": [{"role": "user", "content": "Hi"}], "stream": true}"#;
-    /// let request = ChatRequest::from_json(body)?;
-    /// assert_eq!(request.model, "amazon.nova-lite-v1:0");
-    /// assert!(request.stream && matches!(request.messages[0], ChatMessage::User(_)));
-    ///
-    /// let bad = br#"{"model": "m", "messages": [{"role": "user", "content": 7}]}"#;
-    /// let error = ChatRequest::from_json(bad).unwrap_err();
-    /// assert_eq!(error.param(), Some("messages[0].content"));
-    /// # Ok::<(), bedrock_lite::gateway::errors::GatewayError>(())
-    /// ```
     pub fn from_json(body: &[u8]) -> Result<ChatRequest, GatewayError> {
         let value: Value =
             serde_json::from_slice(body).map_err(|e| GatewayError::invalid_json(&e))?;
@@ -734,12 +721,6 @@ pub struct ModelObject {
 
 impl ModelObject {
     /// The entry for model ref `id`; `owned_by` is its provider when the ref shows one.
-    ///
-    /// ```
-    /// use bedrock_lite::gateway::openai::ModelObject;
-    /// let model = ModelObject::new("us.anthropic.claude-sonnet-4-5-20250929-v1:0", 0);
-    /// assert_eq!(model.owned_by, "anthropic");
-    /// ```
     pub fn new(id: impl Into<String>, created: u64) -> ModelObject {
         let id = id.into();
         let owned_by = crate::model_ref::ModelRef::parse(&id)

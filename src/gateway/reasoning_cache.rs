@@ -10,26 +10,6 @@
 //! time to live (an hour by default) is gone. Entries are scoped by gateway
 //! key, so one key never gets another's reasoning. Per process: with several
 //! replicas, clients that do not keep `reasoning_details` need sticky sessions.
-//!
-//! ```
-//! use std::time::Instant;
-//! use bedrock_lite::gateway::openai::{ChatMessage, ChatRequest, ReasoningDetail};
-//! use bedrock_lite::gateway::reasoning_cache::{CacheLimits, ReasoningCache};
-//! let cache = ReasoningCache::new(CacheLimits::default());
-//! let signed = ReasoningDetail::Text { text: "Check the weather".into(), signature: Some("sig".into()) };
-//! cache.remember("team-a", &["tooluse_1"], &[signed.clone()], Instant::now());
-//!
-//! let body = br#"{"model": "m", "messages": [
-//!     {"role": "user", "content": "Weather?"},
-//!     {"role": "assistant", "content": null, "tool_calls": [{"id": "tooluse_1", "type": "function",
-//!         "function": {"name": "get_weather", "arguments": "{}"}}]},
-//!     {"role": "tool", "tool_call_id": "tooluse_1", "content": "Sunny"}]}"#;
-//! let mut request = ChatRequest::from_json(body)?;
-//! assert_eq!(cache.restore("team-a", &mut request, Instant::now()), 1);
-//! let ChatMessage::Assistant(turn) = &request.messages[1] else { panic!("assistant") };
-//! assert_eq!(turn.reasoning_details, [signed]);
-//! # Ok::<(), bedrock_lite::gateway::errors::GatewayError>(())
-//! ```
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
@@ -225,16 +205,19 @@ impl ReasoningCache {
     }
 
     /// How many turns are kept.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn len(&self) -> usize {
         self.state().entries.len()
     }
 
     /// Whether nothing is kept.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The bytes kept, as counted against `max_bytes`.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn bytes(&self) -> usize {
         self.state().bytes
     }
@@ -368,5 +351,27 @@ mod tests {
                 prop_assert_eq!(state.order.len(), state.entries.len());
             }
         }
+    }
+
+    /// Remembered reasoning comes back for the turn with the same tool-call id.
+    #[test]
+    fn restores_remembered_reasoning_by_tool_call_id() -> Result<(), crate::gateway::errors::GatewayError> {
+        use std::time::Instant;
+        use crate::gateway::openai::{ChatMessage, ChatRequest, ReasoningDetail};
+        use crate::gateway::reasoning_cache::{CacheLimits, ReasoningCache};
+        let cache = ReasoningCache::new(CacheLimits::default());
+        let signed = ReasoningDetail::Text { text: "Check the weather".into(), signature: Some("sig".into()) };
+        cache.remember("team-a", &["tooluse_1"], std::slice::from_ref(&signed), Instant::now());
+
+        let body = br#"{"model": "m", "messages": [
+            {"role": "user", "content": "Weather?"},
+            {"role": "assistant", "content": null, "tool_calls": [{"id": "tooluse_1", "type": "function",
+                "function": {"name": "get_weather", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "tooluse_1", "content": "Sunny"}]}"#;
+        let mut request = ChatRequest::from_json(body)?;
+        assert_eq!(cache.restore("team-a", &mut request, Instant::now()), 1);
+        let ChatMessage::Assistant(turn) = &request.messages[1] else { panic!("assistant") };
+        assert_eq!(turn.reasoning_details, [signed]);
+        Ok(())
     }
 }

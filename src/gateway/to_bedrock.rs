@@ -86,25 +86,6 @@ pub struct Mapped {
 /// Maps a chat completion request to Converse; see the module docs.
 /// `resolved_base` is the base model of an application inference profile when
 /// the caller resolved it (for the reasoning and caching rules).
-///
-/// ```
-/// use bedrock_lite::gateway::openai::ChatRequest;
-/// use bedrock_lite::gateway::to_bedrock::{to_converse, MappingOptions};
-/// let body = br#"{"model": "amazon-bedrock/us.amazon.nova-pro-v1:0", "max_tokens": 100,
-///   "messages": [{"role": "system", "content": "Be brief."},
-///                {"role": "user", "content": "Hi"}, {"role": "user", "content": "  "}]}"#;
-/// let mapped = to_converse(&ChatRequest::from_json(body)?, &MappingOptions::default(), None)?;
-/// assert_eq!(mapped.model_id, "us.amazon.nova-pro-v1:0");
-/// assert_eq!(
-///     serde_json::to_value(&mapped.request).unwrap(),
-///     serde_json::json!({
-///         "messages": [{"role": "user", "content": [{"text": "Hi"}]}],
-///         "system": [{"text": "Be brief."}],
-///         "inferenceConfig": {"maxTokens": 100}
-///     })
-/// );
-/// # Ok::<(), bedrock_lite::gateway::errors::GatewayError>(())
-/// ```
 pub fn to_converse(
     chat: &ChatRequest,
     options: &MappingOptions,

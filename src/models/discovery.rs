@@ -15,7 +15,7 @@
 //!   supports `ON_DEMAND` throughput (`includeInferenceProfiles: false` lists
 //!   foundation models only);
 //! * a profile takes its backing model's capabilities, else the known-model
-//!   table's ([`catalog`](super::catalog)), else the configured defaults;
+//!   table's ([`super::catalog`]), else the configured defaults;
 //! * configured models override the entry with their id (`amazon-bedrock/<id>`
 //!   is `<id>`), or are added as `configured` under the id without that prefix;
 //! * the result is sorted by id.

@@ -1,6 +1,6 @@
-//! The signed send: every Bedrock request goes out through [`Transport::send`].
+//! The signed send: every Bedrock request goes out through `Transport::send`.
 //!
-//! [`Transport`] holds the one [`HttpClient`] (pooled connections), the
+//! `Transport` holds the one [`HttpClient`] (pooled connections), the
 //! credentials ([`CredentialsProvider`]: fixed, or a chain behind its cache) and the
 //! clock-skew offset. It builds each request's headers once, signs exactly those
 //! (SigV4 for the service's signing name, or `Authorization: Bearer` for a

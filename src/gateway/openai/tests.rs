@@ -369,3 +369,26 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+/// A request reads; a bad one names its field.
+#[test]
+fn reads_a_request_and_names_a_bad_field() -> Result<(), crate::gateway::errors::GatewayError> {
+    use crate::gateway::openai::{ChatMessage, ChatRequest};
+    let body = br#"{"model": "amazon.nova-lite-v1:0", "messages": [{"role": "user", "content": "Hi"}], "stream": true}"#;
+    let request = ChatRequest::from_json(body)?;
+    assert_eq!(request.model, "amazon.nova-lite-v1:0");
+    assert!(request.stream && matches!(request.messages[0], ChatMessage::User(_)));
+
+    let bad = br#"{"model": "m", "messages": [{"role": "user", "content": 7}]}"#;
+    let error = ChatRequest::from_json(bad).unwrap_err();
+    assert_eq!(error.param(), Some("messages[0].content"));
+    Ok(())
+}
+
+/// A model's `owned_by` is its provider.
+#[test]
+fn owned_by_is_the_provider() {
+    use crate::gateway::openai::ModelObject;
+    let model = ModelObject::new("us.anthropic.claude-sonnet-4-5-20250929-v1:0", 0);
+    assert_eq!(model.owned_by, "anthropic");
+}

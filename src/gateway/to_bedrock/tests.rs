@@ -608,3 +608,24 @@ proptest! {
         }
     }
 }
+
+/// The model ref, the system prompt and max_tokens map; blank text is dropped.
+#[test]
+fn maps_model_system_and_drops_blank_text() -> Result<(), crate::gateway::errors::GatewayError> {
+    use crate::gateway::openai::ChatRequest;
+    use crate::gateway::to_bedrock::{to_converse, MappingOptions};
+    let body = br#"{"model": "amazon-bedrock/us.amazon.nova-pro-v1:0", "max_tokens": 100,
+      "messages": [{"role": "system", "content": "Be brief."},
+                   {"role": "user", "content": "Hi"}, {"role": "user", "content": "  "}]}"#;
+    let mapped = to_converse(&ChatRequest::from_json(body)?, &MappingOptions::default(), None)?;
+    assert_eq!(mapped.model_id, "us.amazon.nova-pro-v1:0");
+    assert_eq!(
+        serde_json::to_value(&mapped.request).unwrap(),
+        serde_json::json!({
+            "messages": [{"role": "user", "content": [{"text": "Hi"}]}],
+            "system": [{"text": "Be brief."}],
+            "inferenceConfig": {"maxTokens": 100}
+        })
+    );
+    Ok(())
+}
