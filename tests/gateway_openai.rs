@@ -343,7 +343,10 @@ fn the_openai_client_against_serve() {
                 == json!([{"text": "(no output)"}])
         })
         .count();
-    assert_eq!(placeholders, 2, "an empty tool result became the placeholder");
+    assert_eq!(
+        placeholders, 2,
+        "an empty tool result became the placeholder"
+    );
     // Embeddings: the request's options in each family's fields.
     let v4 = invoke_bodies(&emulator, "cohere.embed-v4:0");
     assert!(
@@ -358,7 +361,11 @@ fn the_openai_client_against_serve() {
         "Cohere v3: input_type: {v3:?}"
     );
     let nova = invoke_bodies(&emulator, "amazon.nova-2-multimodal-embeddings-v1:0");
-    assert_eq!(nova.len(), 6, "Nova: one call per text (two requests of three)");
+    assert_eq!(
+        nova.len(),
+        6,
+        "Nova: one call per text (two requests of three)"
+    );
     assert!(nova
         .iter()
         .all(|body| body["singleEmbeddingParams"]["embeddingDimension"] == 384));

@@ -8,7 +8,6 @@ use crate::embeddings::{
     embed_with, EmbedError, EmbedOptions, Embeddings, Invoked, DEFAULT_CONCURRENCY, DEFAULT_MODEL,
 };
 
-
 impl From<EmbedError> for BedrockError {
     fn from(error: EmbedError) -> Self {
         BedrockError::Embed(error)
@@ -55,11 +54,17 @@ impl Client {
         inputs: &[String],
         options: &EmbedOptions,
     ) -> Result<Embeddings, BedrockError> {
-        embed_with(model, inputs, options, DEFAULT_CONCURRENCY, |body| async move {
-            let model = model.into_model_ref()?;
-            let (body, input_tokens) = self.invoke_response(&model, &body).await?;
-            Ok(Invoked { body, input_tokens })
-        })
+        embed_with(
+            model,
+            inputs,
+            options,
+            DEFAULT_CONCURRENCY,
+            |body| async move {
+                let model = model.into_model_ref()?;
+                let (body, input_tokens) = self.invoke_response(&model, &body).await?;
+                Ok(Invoked { body, input_tokens })
+            },
+        )
         .await
     }
 }

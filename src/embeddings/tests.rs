@@ -780,34 +780,37 @@ async fn input_tokens_come_from_the_header_else_from_titans_body() {
         emulated_response(TITAN_V2, &bytes).expect("answered")
     };
     // No header: Titan's inputTextTokenCount, summed.
-    let bare = embed_with::<Failure, _, _, _>(TITAN_V2, &inputs, &EmbedOptions::default(), 2, |body| {
-        let response = answer(body);
-        async move { Ok(response.body) }
-    })
-    .await
-    .expect("embedded");
+    let bare =
+        embed_with::<Failure, _, _, _>(TITAN_V2, &inputs, &EmbedOptions::default(), 2, |body| {
+            let response = answer(body);
+            async move { Ok(response.body) }
+        })
+        .await
+        .expect("embedded");
     assert_eq!(bare.input_tokens, 4);
     // The header wins over the body.
-    let headed = embed_with::<Failure, _, _, _>(TITAN_V2, &inputs, &EmbedOptions::default(), 2, |body| {
-        let response = answer(body);
-        async move {
-            Ok(Invoked {
-                body: response.body.into(),
-                input_tokens: Some(10),
-            })
-        }
-    })
-    .await
-    .expect("embedded");
+    let headed =
+        embed_with::<Failure, _, _, _>(TITAN_V2, &inputs, &EmbedOptions::default(), 2, |body| {
+            let response = answer(body);
+            async move {
+                Ok(Invoked {
+                    body: response.body.into(),
+                    input_tokens: Some(10),
+                })
+            }
+        })
+        .await
+        .expect("embedded");
     assert_eq!(headed.input_tokens, 20);
     // Neither: 0 (Cohere's body has no count).
-    let none = embed_with::<Failure, _, _, _>(COHERE_V3, &inputs, &EmbedOptions::default(), 1, |body| {
-        let bytes = serde_json::to_vec(&body).expect("serialisable");
-        let response = emulated_response(COHERE_V3, &bytes).expect("answered");
-        async move { Ok(response.body) }
-    })
-    .await
-    .expect("embedded");
+    let none =
+        embed_with::<Failure, _, _, _>(COHERE_V3, &inputs, &EmbedOptions::default(), 1, |body| {
+            let bytes = serde_json::to_vec(&body).expect("serialisable");
+            let response = emulated_response(COHERE_V3, &bytes).expect("answered");
+            async move { Ok(response.body) }
+        })
+        .await
+        .expect("embedded");
     assert_eq!((none.embeddings.len(), none.input_tokens), (2, 0));
 }
 

@@ -577,27 +577,26 @@ mod tests {
     fn shapes_bedrock_refuses() {
         const CLAUDE: &str = "us.anthropic.claude-sonnet-4-6";
         const LLAMA: &str = "meta.llama3-3-70b-instruct-v1:0";
-        let cached = ConverseRequest::new()
-            .system("Rules")
-            .message(user("hi"));
-        let mut cached = cached;
-        cached
-            .system
-            .push(SystemContentBlock::CachePoint(crate::types::CachePointBlock {
+        let mut cached = ConverseRequest::new().system("Rules").message(user("hi"));
+        cached.system.push(SystemContentBlock::CachePoint(
+            crate::types::CachePointBlock {
                 r#type: crate::types::CachePointType::Default,
                 ttl: None,
                 extra: UnknownMembers::new(),
-            }));
+            },
+        ));
         assert_eq!(shape_refusal(CLAUDE, &cached), None);
         assert!(shape_refusal(LLAMA, &cached)
             .expect("refused")
             .contains("did not allow prompt caching"));
 
         let prefill = |text: &str| {
-            ConverseRequest::new().message(user("hi")).message(Message::new(
-                ConversationRole::Assistant,
-                vec![ContentBlock::Text(text.into())],
-            ))
+            ConverseRequest::new()
+                .message(user("hi"))
+                .message(Message::new(
+                    ConversationRole::Assistant,
+                    vec![ContentBlock::Text(text.into())],
+                ))
         };
         assert_eq!(shape_refusal(LLAMA, &prefill("Sure")), None);
         assert!(shape_refusal(LLAMA, &prefill("Sure \n"))
@@ -616,7 +615,10 @@ mod tests {
             ])
         };
         let id = call.tool_use_id.as_str();
-        assert_eq!(shape_refusal(CLAUDE, &answered(Message::tool_result(id, "12:00"))), None);
+        assert_eq!(
+            shape_refusal(CLAUDE, &answered(Message::tool_result(id, "12:00"))),
+            None
+        );
         let mut empty = Message::tool_result(id, "x");
         if let Some(ContentBlock::ToolResult(result)) = empty.content.first_mut() {
             result.content.clear();
@@ -624,9 +626,11 @@ mod tests {
         assert!(shape_refusal(CLAUDE, &answered(empty))
             .expect("refused")
             .contains("messages.2.content.0 is empty"));
-        assert!(shape_refusal(CLAUDE, &answered(Message::tool_result(id, " ")))
-            .expect("refused")
-            .contains("is blank"));
+        assert!(
+            shape_refusal(CLAUDE, &answered(Message::tool_result(id, " ")))
+                .expect("refused")
+                .contains("is blank")
+        );
     }
 
     #[test]

@@ -541,7 +541,10 @@ fn a_final_assistant_text_loses_its_trailing_whitespace() {
         json!([{"text": "Start the list "}]),
         "a user turn keeps its whitespace"
     );
-    assert!(mapped.notes.iter().any(|note| note.contains("trailing whitespace")));
+    assert!(mapped
+        .notes
+        .iter()
+        .any(|note| note.contains("trailing whitespace")));
     // An assistant turn before the last one keeps its text as it is.
     let earlier = request_json(messages(
         CLAUDE,
@@ -591,7 +594,10 @@ fn cache_control_is_dropped_for_a_model_without_caching() {
     let text = serde_json::to_string(&mapped.request).expect("json");
     assert!(!text.contains("cachePoint"), "{text}");
     assert!(
-        mapped.notes.iter().any(|note| note.contains("dropped 3 cache point")),
+        mapped
+            .notes
+            .iter()
+            .any(|note| note.contains("dropped 3 cache point")),
         "{:?}",
         mapped.notes
     );
