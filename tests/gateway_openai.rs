@@ -6,9 +6,10 @@
 //! Bedrock (the image, the history with blank text dropped, never a gateway
 //! key) and the access log (one line per request, never a key).
 //!
-//! Three gateways run: the main one (keys `full`, `other`, `limited` to one
-//! model, `rpm` at 2 requests per minute; keepalive every second), one with
-//! no AWS credentials (for the 500), and one with `maxConcurrent` 1.
+//! Four gateways run: the main one (keys `full`, `other`, `limited` to one
+//! model, `rpm` at 2 requests per minute, `tpm` and `tpm_embed` at 3 tokens
+//! per minute; keepalive every second), one with no AWS credentials (for the
+//! 500), one with `maxConcurrent` 1, and one with `promptCaching: "auto"`.
 //!
 //! The `openai` package is installed with pip into the tests' venv
 //! ([`common::python`]); without PyPI the test fails under
@@ -39,11 +40,20 @@ struct Keys {
     other: String,
     limited: String,
     rpm: String,
+    tpm: String,
+    tpm_embed: String,
 }
 
 impl Keys {
-    fn all(&self) -> [&str; 4] {
-        [&self.full, &self.other, &self.limited, &self.rpm]
+    fn all(&self) -> [&str; 6] {
+        [
+            &self.full,
+            &self.other,
+            &self.limited,
+            &self.rpm,
+            &self.tpm,
+            &self.tpm_embed,
+        ]
     }
 }
 
@@ -92,6 +102,34 @@ fn three_tool_calls() -> Reply {
     ))
 }
 
+/// A whole Converse reply: `content` blocks (JSON), `stopReason` `stop`.
+fn converse_reply(content: Value, stop: &str) -> Reply {
+    let reply = json!({
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": stop,
+        "usage": {"inputTokens": 4, "outputTokens": 2, "totalTokens": 6},
+        "metrics": {"latencyMs": 3}
+    });
+    Reply::Converse(Box::new(
+        serde_json::from_value(reply).expect("a Converse response"),
+    ))
+}
+
+/// The redacted reasoning the `redacted` phase scripts (base64 of its bytes,
+/// as Bedrock's JSON and the script carry it).
+const REDACTED_BASE64: &str = "AAFyZWRhY3RlZC1yZWFzb25pbmf/";
+
+/// The InvokeModel bodies the emulator received for `model`, as JSON.
+fn invoke_bodies(emulator: &Emulator, model: &str) -> Vec<Value> {
+    let path = format!("/model/{model}/invoke");
+    emulator
+        .requests()
+        .iter()
+        .filter(|request| request.path.replace("%3A", ":") == path)
+        .filter_map(|request| serde_json::from_slice(&request.body).ok())
+        .collect()
+}
+
 /// The Converse requests the emulator received, as JSON, with their headers.
 fn converse_bodies(emulator: &Emulator) -> Vec<Value> {
     emulator
@@ -137,12 +175,20 @@ fn the_openai_client_against_serve() {
             &["--models", "us.amazon.nova-micro-v1:0"],
         ),
         rpm: add_key(home, &main_config, "rpm", &["--rpm", "2"]),
+        tpm: add_key(home, &main_config, "tpm", &["--tpm", "3"]),
+        tpm_embed: add_key(home, &main_config, "tpm_embed", &["--tpm", "3"]),
     };
     let main = Serve::start(home, &main_config, Some(&endpoint), Aws::DemoKeys, &[]);
     let no_aws_config = config(home, "no-aws.json", json!({}));
     let no_aws = Serve::start(home, &no_aws_config, Some(&endpoint), Aws::None, &[]);
     let busy_config = config(home, "busy.json", json!({"gateway": {"maxConcurrent": 1}}));
     let busy = Serve::start(home, &busy_config, Some(&endpoint), Aws::DemoKeys, &[]);
+    let auto_config = config(
+        home,
+        "auto.json",
+        json!({"gateway": {"promptCaching": "auto"}}),
+    );
+    let auto = Serve::start(home, &auto_config, Some(&endpoint), Aws::DemoKeys, &[]);
     let env = [
         ("GATEWAY_URL", main.url.as_str()),
         ("NO_AWS_URL", no_aws.url.as_str()),
@@ -151,6 +197,9 @@ fn the_openai_client_against_serve() {
         ("KEY_OTHER", keys.other.as_str()),
         ("KEY_LIMITED", keys.limited.as_str()),
         ("KEY_RPM", keys.rpm.as_str()),
+        ("KEY_TPM", keys.tpm.as_str()),
+        ("KEY_TPM_EMBED", keys.tpm_embed.as_str()),
+        ("AUTO_URL", auto.url.as_str()),
     ];
 
     phase(&python, "main", &env);
@@ -244,6 +293,120 @@ fn the_openai_client_against_serve() {
         "the later marks win: {five}"
     );
 
+    // promptCaching "auto": cache points after the tools and the system prompt
+    // of a model that caches; none for one that does not.
+    let auto_bodies: Vec<&Value> = bodies
+        .iter()
+        .filter(|body| {
+            body["messages"][0]["content"][0]["text"]
+                .as_str()
+                .is_some_and(|text| text.starts_with("auto caching "))
+        })
+        .collect();
+    assert_eq!(auto_bodies.len(), 4, "the auto-caching requests");
+    for body in &auto_bodies {
+        let cached = body["messages"][0]["content"][0]["text"] != "auto caching apples";
+        let tools = body["toolConfig"]["tools"].as_array().expect("tools");
+        let system = body["system"].as_array().expect("system");
+        let point = json!({"cachePoint": {"type": "default"}});
+        assert_eq!(
+            (tools.last() == Some(&point), system.last() == Some(&point)),
+            (cached, cached),
+            "cache points after the tools and the system prompt only for a model that caches: {body}"
+        );
+        assert_eq!(
+            body.to_string().matches("cachePoint").count(),
+            if cached { 2 } else { 0 }
+        );
+    }
+    // The fix-ups reached Bedrock as Bedrock takes them.
+    let no_cache = bodies
+        .iter()
+        .find(|body| body["messages"][0]["content"][0]["text"] == "no cache model")
+        .expect("the no-cache-model request reached Bedrock");
+    assert!(
+        !no_cache.to_string().contains("cachePoint"),
+        "cache_control dropped for a model without caching: {no_cache}"
+    );
+    let prefill = bodies
+        .iter()
+        .find(|body| body["messages"][0]["content"][0]["text"] == "prefill question")
+        .expect("the prefill request reached Bedrock");
+    assert_eq!(
+        prefill["messages"][1]["content"],
+        json!([{"text": "The answer is"}])
+    );
+    let placeholders = bodies
+        .iter()
+        .filter(|body| {
+            body["messages"][2]["content"][0]["toolResult"]["content"]
+                == json!([{"text": "(no output)"}])
+        })
+        .count();
+    assert_eq!(
+        placeholders, 2,
+        "an empty tool result became the placeholder"
+    );
+    // Embeddings: the request's options in each family's fields.
+    let v4 = invoke_bodies(&emulator, "cohere.embed-v4:0");
+    assert!(
+        v4.iter().any(|body| body["output_dimension"] == 256
+            && body["input_type"] == "classification"
+            && body["texts"] == json!(["red apple", "green pear tree", "blue"])),
+        "Cohere v4: dimensions → output_dimension, input_type, the list batched: {v4:?}"
+    );
+    let v3 = invoke_bodies(&emulator, "cohere.embed-english-v3");
+    assert!(
+        v3.iter().any(|body| body["input_type"] == "search_query"),
+        "Cohere v3: input_type: {v3:?}"
+    );
+    let nova = invoke_bodies(&emulator, "amazon.nova-2-multimodal-embeddings-v1:0");
+    assert_eq!(
+        nova.len(),
+        6,
+        "Nova: one call per text (two requests of three)"
+    );
+    assert!(nova
+        .iter()
+        .all(|body| body["singleEmbeddingParams"]["embeddingDimension"] == 384));
+
+    for stop in ["max_tokens", "guardrail_intervened", "content_filtered"] {
+        for _ in 0..2 {
+            emulator.script(converse_reply(json!([{"text": "Partial answer"}]), stop));
+        }
+    }
+    phase(&python, "finish_reasons", &env);
+
+    for _ in 0..2 {
+        emulator.script(converse_reply(
+            json!([
+                {"reasoningContent": {"redactedContent": REDACTED_BASE64}},
+                {"toolUse": {"toolUseId": "tooluse_redacted", "name": "get_weather", "input": {"city": "Paris"}}}
+            ]),
+            "tool_use",
+        ));
+    }
+    phase(&python, "redacted", &env);
+    let follow = converse_bodies(&emulator)
+        .into_iter()
+        .find(|body| {
+            body["messages"][2]["content"][0]["toolResult"]["content"] == json!([{"text": "hail"}])
+        })
+        .expect("the redacted follow-up reached Bedrock");
+    assert_eq!(
+        follow["messages"][1]["content"][0],
+        json!({"reasoningContent": {"redactedContent": REDACTED_BASE64}}),
+        "reasoning.encrypted went back as the same redactedContent block"
+    );
+
+    // A frame whose prelude checksum is wrong: the decoder fails.
+    for _ in 0..2 {
+        let mut garbage = vec![0u8, 0, 0, 32, 0, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef];
+        garbage.extend_from_slice(b"not an event-stream frame");
+        emulator.script(Reply::Frames(vec![garbage.into()]));
+    }
+    phase(&python, "decoder_error", &env);
+
     emulator.script(three_tool_calls());
     emulator.script(three_tool_calls());
     phase(&python, "tool_indexes", &env);
@@ -327,6 +490,10 @@ fn the_openai_client_against_serve() {
     assert!(has(
         " POST /v1/chat/completions 429 key=rpm model=us.anthropic.claude-sonnet-4-6 "
     ));
+    assert!(has(
+        " POST /v1/chat/completions 429 key=tpm model=us.anthropic.claude-sonnet-4-6 "
+    ));
+    assert!(has(" POST /v1/embeddings 200 key=tpm_embed "));
     assert!(has(" GET /v1/models 401 key=- model=- "));
     assert!(has(" GET /health 200 key=- "));
     assert!(has(" POST /v1/chat/completions 413 key=full "));

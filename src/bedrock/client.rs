@@ -34,6 +34,9 @@ use crate::settings::Settings;
 use crate::transport::{Method, ServiceError, ServiceRequest, Transport, TransportConfig};
 use crate::types::{ConverseRequest, ConverseResponse};
 
+/// InvokeModel's response header that counts the input tokens (lower-case).
+pub const INPUT_TOKEN_COUNT_HEADER: &str = "x-amzn-bedrock-input-token-count";
+
 /// The largest non-streaming response body read.
 const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
@@ -299,10 +302,26 @@ impl Client {
         body: &serde_json::Value,
     ) -> Result<Bytes, BedrockError> {
         let model = model.into_model_ref()?;
-        let body = serialise(&model, body)?;
-        let response = self.send(Operation::InvokeModel, &model, body).await?;
+        Ok(self.invoke_response(&model, body).await?.0)
+    }
+
+    /// InvokeModel's body and the input tokens of its
+    /// [`INPUT_TOKEN_COUNT_HEADER`] (`None` when absent or not a number).
+    pub(crate) async fn invoke_response(
+        &self,
+        model: &ModelRef,
+        body: &serde_json::Value,
+    ) -> Result<(Bytes, Option<u64>), BedrockError> {
+        let body = serialise(model, body)?;
+        let response = self.send(Operation::InvokeModel, model, body).await?;
+        let input_tokens = response
+            .headers
+            .iter()
+            .find(|(name, _)| name == INPUT_TOKEN_COUNT_HEADER)
+            .and_then(|(_, value)| value.trim().parse().ok());
         let what = format!("the InvokeModel response of model `{model}`");
-        self.read_body(response, &what).await
+        let body = self.read_body(response, &what).await?;
+        Ok((body, input_tokens))
     }
 
     /// The request body of `request` for `model`, with the model rules and the

@@ -2,10 +2,10 @@
 //! ([`crate::embeddings`]) sent with InvokeModel, at most
 //! [`DEFAULT_CONCURRENCY`] calls at once, vectors back in input order.
 
-use super::client::Client;
+use super::client::{Client, IntoModelRef};
 use super::error::BedrockError;
 use crate::embeddings::{
-    embed_with, EmbedError, EmbedOptions, Embeddings, DEFAULT_CONCURRENCY, DEFAULT_MODEL,
+    embed_with, EmbedError, EmbedOptions, Embeddings, Invoked, DEFAULT_CONCURRENCY, DEFAULT_MODEL,
 };
 
 impl From<EmbedError> for BedrockError {
@@ -35,7 +35,8 @@ impl Client {
 
     /// Embeds `inputs` with `model` through InvokeModel: the request body of the
     /// model's family, at most [`DEFAULT_CONCURRENCY`] calls at once for
-    /// single-text families, batches for Cohere; vectors in input order. A
+    /// single-text families, batches for Cohere; vectors in input order, and
+    /// the calls' input tokens summed ([`Embeddings::input_tokens`]). A
     /// model or option the family does not take, or a malformed answer, is
     /// [`BedrockError::Embed`].
     ///
@@ -58,7 +59,11 @@ impl Client {
             inputs,
             options,
             DEFAULT_CONCURRENCY,
-            |body| async move { self.invoke(model, &body).await },
+            |body| async move {
+                let model = model.into_model_ref()?;
+                let (body, input_tokens) = self.invoke_response(&model, &body).await?;
+                Ok(Invoked { body, input_tokens })
+            },
         )
         .await
     }

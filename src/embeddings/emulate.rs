@@ -5,20 +5,32 @@ use serde_json::{json, Value};
 
 use super::family::Family;
 
-/// The response body the model `model_id` would give to the InvokeModel
+/// What the emulated model answers to one InvokeModel call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmulatedResponse {
+    /// The response body.
+    pub body: Vec<u8>,
+    /// The input tokens (a word of an input text is a token), for the
+    /// `X-Amzn-Bedrock-Input-Token-Count` header.
+    pub input_tokens: u64,
+}
+
+/// The response the model `model_id` would give to the InvokeModel
 /// `body`, with deterministic unit vectors derived from each text (the same
 /// text and length always give the same vector), or a one-line reason the
 /// request is invalid (for a `ValidationException`).
-pub fn emulated_response(model_id: &str, body: &[u8]) -> Result<Vec<u8>, String> {
+pub fn emulated_response(model_id: &str, body: &[u8]) -> Result<EmulatedResponse, String> {
     let family = Family::detect(model_id).map_err(|error| error.to_string())?;
     let request: Value =
         serde_json::from_slice(body).map_err(|error| format!("the body is not JSON: {error}"))?;
+    let input_tokens: u64;
     let response = match family {
         Family::TitanV1 | Family::TitanV2 => {
             let text = string(&request, &["inputText"])?;
             let dims = dimensions(family, &request, &["dimensions"])?;
             let embedding = vector(text, dims);
-            let tokens = text.split_whitespace().count();
+            let tokens = words(text);
+            input_tokens = tokens;
             if family == Family::TitanV1 {
                 json!({ "embedding": embedding, "inputTextTokenCount": tokens })
             } else {
@@ -44,6 +56,7 @@ pub fn emulated_response(model_id: &str, body: &[u8]) -> Result<Vec<u8>, String>
                 &["singleEmbeddingParams", "text", "truncationMode"],
             )?;
             let text = string(&request, &["singleEmbeddingParams", "text", "value"])?;
+            input_tokens = words(text);
             let dims = dimensions(
                 family,
                 &request,
@@ -64,6 +77,7 @@ pub fn emulated_response(model_id: &str, body: &[u8]) -> Result<Vec<u8>, String>
                         family.max_batch()
                     )
                 })?;
+            input_tokens = texts.iter().map(|text| words(text)).sum();
             let dims = dimensions(family, &request, &["output_dimension"])?;
             let vectors: Vec<Vec<f32>> = texts.iter().map(|text| vector(text, dims)).collect();
             let by_type = family == Family::CohereV4 || request.get("embedding_types").is_some();
@@ -89,11 +103,18 @@ pub fn emulated_response(model_id: &str, body: &[u8]) -> Result<Vec<u8>, String>
                 &["text", "inputText"]
             };
             let text = string(&request, path)?;
+            input_tokens = words(text);
             let dims = family.default_dimensions() as usize;
             json!({ "data": [{ "embedding": vector(text, dims) }] })
         }
     };
-    serde_json::to_vec(&response).map_err(|error| error.to_string())
+    let body = serde_json::to_vec(&response).map_err(|error| error.to_string())?;
+    Ok(EmulatedResponse { body, input_tokens })
+}
+
+/// The words of `text`: the emulator's tokens.
+fn words(text: &str) -> u64 {
+    u64::try_from(text.split_whitespace().count()).unwrap_or(u64::MAX)
 }
 
 /// The value at `path` in `request`.

@@ -15,6 +15,11 @@
 //! request body the way the family's model would, with deterministic vectors,
 //! for the emulator.
 //!
+//! Each call's input tokens come from Bedrock's `X-Amzn-Bedrock-Input-Token-Count`
+//! response header ([`InvokeAnswer::header_input_tokens`]), else from the
+//! body where the family reports them (Titan's `inputTextTokenCount`); their
+//! sum is [`Embeddings::input_tokens`].
+//!
 //! ```
 //! use bedrock_lite::embeddings::{EmbedOptions, EmbedPlan};
 //! let options = EmbedOptions { dimensions: Some(256), ..EmbedOptions::default() };
@@ -44,7 +49,7 @@ use std::task::Poll;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use emulate::emulated_response;
+pub use emulate::{emulated_response, EmulatedResponse};
 pub use family::Family;
 pub use plan::{Call, EmbedPlan};
 
@@ -81,6 +86,49 @@ pub struct Embeddings {
     pub model: String,
     /// One vector per input text, in input order.
     pub embeddings: Vec<Vec<f32>>,
+    /// The input tokens of every call, summed (a call that reported none
+    /// counts 0). Not part of the CLI's output.
+    #[serde(skip)]
+    pub input_tokens: u64,
+}
+
+/// One InvokeModel answer as [`embed_with`] reads it: its body, and the input
+/// tokens of Bedrock's `X-Amzn-Bedrock-Input-Token-Count` header when it came with one.
+pub trait InvokeAnswer {
+    /// The response body.
+    fn body(&self) -> &[u8];
+    /// The input tokens the response header reported, if any.
+    fn header_input_tokens(&self) -> Option<u64>;
+}
+
+/// A bare body (a fake or a recorded answer): no header.
+impl InvokeAnswer for Vec<u8> {
+    fn body(&self) -> &[u8] {
+        self
+    }
+
+    fn header_input_tokens(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// An InvokeModel answer with the input-token count of its header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoked {
+    /// The response body.
+    pub body: bytes::Bytes,
+    /// The `X-Amzn-Bedrock-Input-Token-Count` header, when present and a number.
+    pub input_tokens: Option<u64>,
+}
+
+impl InvokeAnswer for Invoked {
+    fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    fn header_input_tokens(&self) -> Option<u64> {
+        self.input_tokens
+    }
 }
 
 /// Why embedding failed. Every message is one line naming the model.
@@ -173,8 +221,9 @@ impl std::error::Error for EmbedError {}
 
 /// Embeds `inputs` with `model`: validates the options, makes the calls, runs
 /// them through `invoke` (which sends one body to `POST /model/{model}/invoke`
-/// and returns the response body) with at most `concurrency` in flight (at
-/// least one), and returns the vectors in input order.
+/// and returns the response: its body and token-count header) with at most
+/// `concurrency` in flight (at least one), and returns the vectors in input
+/// order with the input tokens summed (each call's header, else its body).
 ///
 /// The first error ends the whole request (an [`EmbedError`] converted into
 /// the caller's error type, or the call's own error); calls still in flight are
@@ -190,12 +239,13 @@ where
     E: From<EmbedError>,
     F: Fn(Value) -> Fut,
     Fut: Future<Output = Result<B, E>>,
-    B: AsRef<[u8]>,
+    B: InvokeAnswer,
 {
     let plan = EmbedPlan::new(model, options)?;
     let mut pending = plan.calls(inputs).into_iter();
     let mut in_flight: Vec<(std::ops::Range<usize>, Pin<Box<Fut>>)> = Vec::new();
     let mut slots: Vec<Option<Vec<f32>>> = vec![None; inputs.len()];
+    let mut input_tokens = 0u64;
     loop {
         while in_flight.len() < concurrency.max(1) {
             let Some(call) = pending.next() else { break };
@@ -214,8 +264,12 @@ where
         })
         .await;
         let (range, _) = in_flight.swap_remove(done);
-        let body = outcome?;
-        let vectors = plan.parse_response(body.as_ref(), range.len())?;
+        let answer = outcome?;
+        let vectors = plan.parse_response(answer.body(), range.len())?;
+        let tokens = answer
+            .header_input_tokens()
+            .or_else(|| plan.body_input_tokens(answer.body()));
+        input_tokens = input_tokens.saturating_add(tokens.unwrap_or(0));
         for (slot, vector) in slots
             .get_mut(range)
             .unwrap_or_default()
@@ -228,5 +282,6 @@ where
     Ok(Embeddings {
         model: model.to_owned(),
         embeddings: slots.into_iter().flatten().collect(),
+        input_tokens,
     })
 }

@@ -204,6 +204,19 @@ impl EmbedPlan {
         Ok(vectors)
     }
 
+    /// The input tokens a response body reports, for the families that put
+    /// them there (Titan's `inputTextTokenCount`); `None` otherwise, or when
+    /// the body does not hold a count.
+    pub fn body_input_tokens(&self, body: &[u8]) -> Option<u64> {
+        match self.family {
+            Family::TitanV1 | Family::TitanV2 => serde_json::from_slice::<Value>(body)
+                .ok()?
+                .get("inputTextTokenCount")?
+                .as_u64(),
+            _ => None,
+        }
+    }
+
     /// The one vector of `object[key]`, an array of one `{"embedding": [...]}`.
     fn single_item(
         &self,

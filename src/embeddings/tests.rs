@@ -537,7 +537,7 @@ fn emulated_responses_round_trip_through_parsing() {
             let response =
                 emulated_response(model, &body).unwrap_or_else(|e| panic!("{model}: {e}"));
             vectors.extend(
-                plan.parse_response(&response, call.inputs.len())
+                plan.parse_response(&response.body, call.inputs.len())
                     .unwrap_or_else(|e| panic!("{e}")),
             );
         }
@@ -582,6 +582,7 @@ fn embeddings_serialise_as_the_cli_prints_them() {
     let embeddings = Embeddings {
         model: DEFAULT_MODEL.to_owned(),
         embeddings: vec![vec![0.5, -1.0], vec![0.25]],
+        input_tokens: 7,
     };
     assert_eq!(
         serde_json::to_string(&embeddings).expect("serialisable"),
@@ -626,7 +627,7 @@ impl Fake {
         &self,
         model: &'static str,
         body: Value,
-    ) -> impl std::future::Future<Output = Result<Vec<u8>, Failure>> {
+    ) -> impl std::future::Future<Output = Result<Invoked, Failure>> {
         let fake = self.clone();
         async move {
             let now = fake.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -644,7 +645,11 @@ impl Fake {
             fake.in_flight.fetch_sub(1, Ordering::SeqCst);
             fake.finished.lock().expect("not poisoned").push(text);
             let bytes = serde_json::to_vec(&body).unwrap_or_default();
-            emulated_response(model, &bytes).map_err(Failure::Call)
+            let response = emulated_response(model, &bytes).map_err(Failure::Call)?;
+            Ok(Invoked {
+                body: response.body.into(),
+                input_tokens: Some(response.input_tokens),
+            })
         }
     }
 }
@@ -713,6 +718,8 @@ async fn cohere_inputs_are_batched_through_the_driver() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(fake.calls.load(Ordering::SeqCst), 2);
     assert_eq!(result.embeddings.len(), 97);
+    // Each input is two words: the two calls' headers summed.
+    assert_eq!(result.input_tokens, 2 * 97);
     for (got, text) in result.embeddings.iter().zip(&inputs) {
         assert_eq!(got, &vector(text, 1536));
     }
@@ -766,6 +773,48 @@ async fn the_first_error_ends_the_request() {
 }
 
 #[tokio::test]
+async fn input_tokens_come_from_the_header_else_from_titans_body() {
+    let inputs = texts(&["one two three", "four"]);
+    let answer = |body: Value| {
+        let bytes = serde_json::to_vec(&body).expect("serialisable");
+        emulated_response(TITAN_V2, &bytes).expect("answered")
+    };
+    // No header: Titan's inputTextTokenCount, summed.
+    let bare =
+        embed_with::<Failure, _, _, _>(TITAN_V2, &inputs, &EmbedOptions::default(), 2, |body| {
+            let response = answer(body);
+            async move { Ok(response.body) }
+        })
+        .await
+        .expect("embedded");
+    assert_eq!(bare.input_tokens, 4);
+    // The header wins over the body.
+    let headed =
+        embed_with::<Failure, _, _, _>(TITAN_V2, &inputs, &EmbedOptions::default(), 2, |body| {
+            let response = answer(body);
+            async move {
+                Ok(Invoked {
+                    body: response.body.into(),
+                    input_tokens: Some(10),
+                })
+            }
+        })
+        .await
+        .expect("embedded");
+    assert_eq!(headed.input_tokens, 20);
+    // Neither: 0 (Cohere's body has no count).
+    let none =
+        embed_with::<Failure, _, _, _>(COHERE_V3, &inputs, &EmbedOptions::default(), 1, |body| {
+            let bytes = serde_json::to_vec(&body).expect("serialisable");
+            let response = emulated_response(COHERE_V3, &bytes).expect("answered");
+            async move { Ok(response.body) }
+        })
+        .await
+        .expect("embedded");
+    assert_eq!((none.embeddings.len(), none.input_tokens), (2, 0));
+}
+
+#[tokio::test]
 async fn no_inputs_make_no_calls() {
     let result = embed_with::<Failure, _, _, Vec<u8>>(
         COHERE_V3,
@@ -780,6 +829,7 @@ async fn no_inputs_make_no_calls() {
         Ok(Embeddings {
             model: COHERE_V3.to_owned(),
             embeddings: Vec::new(),
+            input_tokens: 0,
         })
     );
 }

@@ -104,16 +104,16 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
     };
     if !matches!(
         operation,
-        Operation::Converse
-            | Operation::ConverseStream
+        Operation::Converse(_)
+            | Operation::ConverseStream(_)
             | Operation::InvokeModelWithResponseStream(_)
     ) {
         if let Some(response) = scripted_error(shared) {
             return response;
         }
     }
-    match &operation {
-        Operation::Converse | Operation::ConverseStream => {}
+    let model_id = match &operation {
+        Operation::Converse(model_id) | Operation::ConverseStream(model_id) => model_id,
         Operation::InvokeModel(model_id) => return invoke::respond(model_id, request),
         Operation::InvokeModelWithResponseStream(model_id) => {
             return invoke::respond_stream(shared, model_id, request)
@@ -127,7 +127,7 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
         Operation::GetFoundationModel(id) => return catalogue::get_foundation_model(request, id),
         Operation::ListInferenceProfiles => return catalogue::list_inference_profiles(request),
         Operation::GetInferenceProfile(id) => return catalogue::get_inference_profile(request, id),
-    }
+    };
     let converse: ConverseRequest = match serde_json::from_slice(&request.body) {
         Ok(converse) => converse,
         Err(e) => {
@@ -138,10 +138,12 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest) -> Response {
             )
         }
     };
-    if let Some(message) = model::refusal(&converse) {
+    if let Some(message) =
+        model::shape_refusal(model_id, &converse).or_else(|| model::refusal(&converse))
+    {
         return error(400, "ValidationException", &message);
     }
-    let streaming = operation == Operation::ConverseStream;
+    let streaming = matches!(operation, Operation::ConverseStream(_));
     let modelled = || {
         let (content, stop_reason) = model::answer(&converse);
         Answer::Content(content, stop_reason)

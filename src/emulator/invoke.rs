@@ -17,7 +17,9 @@
 //! Each streamed piece is one `chunk` event frame whose payload is
 //! `{"bytes": <base64 of the piece>}`. Input tokens are counted by the
 //! emulator's Converse count over the body read as a conversation, which
-//! CountTokens shares ([`input_tokens`]).
+//! CountTokens shares ([`input_tokens`]); an embedding model counts the words
+//! of its input texts. InvokeModel answers carry the count in Bedrock's
+//! `X-Amzn-Bedrock-Input-Token-Count` header.
 
 use std::time::Instant;
 
@@ -29,6 +31,7 @@ use super::converse::{self, error, throttled, EVENT_STREAM};
 use super::frames;
 use super::script::{Reply, Shared};
 use super::server::{Body, RecordedRequest, Response};
+use crate::bedrock::client::INPUT_TOKEN_COUNT_HEADER;
 use crate::embeddings::{emulated_response, Family};
 use crate::model_ref::ModelRef;
 use crate::types::{
@@ -72,7 +75,10 @@ fn malformed(why: &str) -> Response {
 pub(crate) fn respond(model_id: &str, request: &RecordedRequest) -> Response {
     if Family::detect(model_id).is_ok() {
         return match emulated_response(model_id, &request.body) {
-            Ok(body) => Response::full(200, "application/json", body),
+            Ok(answer) => counted(
+                Response::full(200, "application/json", answer.body),
+                answer.input_tokens,
+            ),
             Err(message) => error(400, "ValidationException", &message),
         };
     }
@@ -104,7 +110,18 @@ pub(crate) fn respond(model_id: &str, request: &RecordedRequest) -> Response {
             }],
         }),
     };
-    Response::full(200, "application/json", body.to_string())
+    counted(
+        Response::full(200, "application/json", body.to_string()),
+        input_tokens.into(),
+    )
+}
+
+/// `response` with Bedrock's `X-Amzn-Bedrock-Input-Token-Count` header.
+fn counted(mut response: Response, input_tokens: u64) -> Response {
+    response
+        .headers
+        .push((INPUT_TOKEN_COUNT_HEADER, input_tokens.to_string()));
+    response
 }
 
 /// Answers InvokeModelWithResponseStream on `model_id` (decoded), taking the

@@ -8,10 +8,10 @@ use crate::sigv4::percent_decode;
 /// An operation the emulator serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Operation {
-    /// `POST /model/{modelId}/converse`.
-    Converse,
-    /// `POST /model/{modelId}/converse-stream`.
-    ConverseStream,
+    /// `POST /model/{modelId}/converse`, with the decoded model id.
+    Converse(String),
+    /// `POST /model/{modelId}/converse-stream`, with the decoded model id.
+    ConverseStream(String),
     /// `POST /model/{modelId}/invoke`, with the decoded model id.
     InvokeModel(String),
     /// `POST /model/{modelId}/invoke-with-response-stream`, with the decoded model id.
@@ -55,8 +55,8 @@ pub(crate) fn route(method: &str, target: &str) -> Option<Operation> {
             Some(Operation::GetInferenceProfile(decode(id)))
         }
         ("POST", ["model", model_id, action]) if !model_id.is_empty() => match *action {
-            "converse" => Some(Operation::Converse),
-            "converse-stream" => Some(Operation::ConverseStream),
+            "converse" => Some(Operation::Converse(decode(model_id))),
+            "converse-stream" => Some(Operation::ConverseStream(decode(model_id))),
             "invoke" => Some(Operation::InvokeModel(decode(model_id))),
             "invoke-with-response-stream" => {
                 Some(Operation::InvokeModelWithResponseStream(decode(model_id)))
@@ -84,11 +84,11 @@ mod tests {
     fn routes() {
         assert_eq!(
             route("POST", "/model/a%3Ab/converse"),
-            Some(Operation::Converse)
+            Some(Operation::Converse("a:b".into()))
         );
         assert_eq!(
             route("POST", "/model/m/converse-stream?x=1"),
-            Some(Operation::ConverseStream)
+            Some(Operation::ConverseStream("m".into()))
         );
         assert_eq!(
             route("POST", "/model/amazon.titan-embed-text-v2%3A0/invoke"),

@@ -11,8 +11,10 @@
 //! * `encoding_format`: `float` (the default) or `base64` (little-endian
 //!   32-bit floats, as the official clients decode them).
 //!
-//! Bedrock's embedding responses are not all read for token counts, so
-//! `usage` reports 0 tokens.
+//! `usage.prompt_tokens` (and `total_tokens`) is the sum of every InvokeModel
+//! call's input tokens ([`Embeddings::input_tokens`]: Bedrock's
+//! `X-Amzn-Bedrock-Input-Token-Count` header, else Titan's
+//! `inputTextTokenCount`); the server counts them against the key's `tpm`.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -155,7 +157,7 @@ pub struct EmbeddingsResponse {
     pub data: Vec<EmbeddingObject>,
     /// The model, as the request named it.
     pub model: String,
-    /// Token usage (0: see the module docs).
+    /// Token usage (see the module docs).
     pub usage: EmbeddingUsage,
 }
 
@@ -186,8 +188,8 @@ impl EmbeddingsResponse {
             data,
             model: embeddings.model,
             usage: EmbeddingUsage {
-                prompt_tokens: 0,
-                total_tokens: 0,
+                prompt_tokens: embeddings.input_tokens,
+                total_tokens: embeddings.input_tokens,
             },
         }
     }
@@ -262,6 +264,7 @@ mod tests {
             Embeddings {
                 model: "amazon.titan-embed-text-v2:0".into(),
                 embeddings: vec![vec![0.5], vec![-1.25]],
+                input_tokens: 4,
             },
             EncodingFormat::Float,
         );
@@ -274,7 +277,7 @@ mod tests {
                     {"object": "embedding", "index": 1, "embedding": [-1.25]}
                 ],
                 "model": "amazon.titan-embed-text-v2:0",
-                "usage": {"prompt_tokens": 0, "total_tokens": 0}
+                "usage": {"prompt_tokens": 4, "total_tokens": 4}
             })
         );
     }
@@ -284,7 +287,7 @@ mod tests {
         #[test]
         fn base64_round_trips(vector in proptest::collection::vec(-1e6f32..1e6, 0..64)) {
             let response = EmbeddingsResponse::new(
-                Embeddings { model: "m".into(), embeddings: vec![vector.clone()] },
+                Embeddings { model: "m".into(), embeddings: vec![vector.clone()], input_tokens: 0 },
                 EncodingFormat::Base64,
             );
             let EmbeddingVector::Base64(text) = &response.data[0].embedding else {
@@ -316,8 +319,9 @@ mod tests {
     fn base64_is_little_endian_float32() {
         use crate::embeddings::Embeddings;
         use crate::gateway::embeddings::{EmbeddingsResponse, EncodingFormat};
-        let vectors = Embeddings { model: "m".into(), embeddings: vec![vec![1.0, -2.0]] };
+        let vectors = Embeddings { model: "m".into(), embeddings: vec![vec![1.0, -2.0]], input_tokens: 3 };
         let json = serde_json::to_value(EmbeddingsResponse::new(vectors, EncodingFormat::Base64)).unwrap();
         assert_eq!(json["data"][0]["embedding"], "AACAPwAAAMA=");
+        assert_eq!(json["usage"], serde_json::json!({"prompt_tokens": 3, "total_tokens": 3}));
     }
 }

@@ -467,6 +467,8 @@ impl State {
             .map_err(|error| GatewayError::from_bedrock(&error))?;
         let mut response = EmbeddingsResponse::new(embeddings, request.encoding_format);
         response.model = request.model;
+        entry.input_tokens = Some(response.usage.prompt_tokens);
+        self.count_tokens(key, response.usage.total_tokens, Instant::now());
         to_json(&response)
     }
 
@@ -480,9 +482,14 @@ impl State {
     ) {
         entry.input_tokens = Some(usage.prompt_tokens);
         entry.output_tokens = Some(usage.completion_tokens);
+        self.count_tokens(key, usage.total_tokens, now);
+    }
+
+    /// Counts `tokens` against the key's `tpm`.
+    fn count_tokens(&self, key: Option<&KeyEntry>, tokens: u64, now: Instant) {
         if let Some(key) = key {
             self.limiter
-                .record_tokens(&key.name, key.limits(), usage.total_tokens, now);
+                .record_tokens(&key.name, key.limits(), tokens, now);
         }
     }
 

@@ -26,7 +26,10 @@
 //! refused with a 400 that says why: blank text is dropped, then messages left
 //! empty, then consecutive messages of the same role are merged (tool results
 //! first in a user turn); a conversation that starts with the assistant gets a
-//! short user turn before it; a `temperature` over 1 is lowered to 1 (Bedrock's
+//! short user turn before it; a final assistant message (a prefill) loses the
+//! trailing whitespace of its text; a tool message with no text answers with
+//! [`EMPTY_TOOL_RESULT_TEXT`]; `cache_control` on a model that does not take
+//! cache points is dropped; a `temperature` over 1 is lowered to 1 (Bedrock's
 //! range); tool-call ids outside Bedrock's pattern are replaced by a stable
 //! digest (in the call and its result alike); a tool result whose call is not
 //! in the assistant turn just before it, or a call (before the last turn)
@@ -59,6 +62,14 @@ pub const MAX_CACHE_POINTS: usize = 4;
 /// The text of the user turn put before a conversation that starts with the
 /// assistant (Bedrock wants the user first).
 pub const LEADING_USER_TEXT: &str = "(conversation start)";
+
+/// The text of a tool result whose `tool` message has no text (empty or
+/// blank content). Bedrock needs something there: `toolResult.content` is
+/// required, an empty list is refused, and so is blank text ("The text field
+/// ... is blank"). A short non-blank text block is the shape every model that
+/// takes tool results accepts (a `json` block is not taken by every model), and
+/// it says what happened.
+pub const EMPTY_TOOL_RESULT_TEXT: &str = "(no output)";
 
 /// `gateway.promptCaching`, as the config file reads it: `Off` (the default)
 /// puts cache points only where the request asks (`cache_control`); `Auto`
@@ -121,12 +132,21 @@ pub fn to_converse(
         tool_config: tool_config(chat, history_has_tools, &mut notes)?,
         ..ConverseRequest::default()
     };
-    if options.prompt_caching == PromptCaching::Auto
-        && rules::supports_prompt_caching(&chat.model, resolved_base)
-    {
-        add_automatic_cache_points(&mut request);
+    if rules::supports_prompt_caching(&chat.model, resolved_base) {
+        if options.prompt_caching == PromptCaching::Auto {
+            add_automatic_cache_points(&mut request);
+        }
+        limit_cache_points(&mut request, MAX_CACHE_POINTS);
+    } else {
+        let dropped = limit_cache_points(&mut request, 0);
+        if dropped > 0 {
+            notes.push(format!(
+                "dropped {dropped} cache point(s) of `cache_control`: model `{}` does not take prompt caching",
+                chat.model
+            ));
+        }
     }
-    limit_cache_points(&mut request, MAX_CACHE_POINTS);
+    trim_final_assistant_text(&mut request.messages, &mut notes);
     if let Some(effort) = chat.reasoning_effort {
         let reasoning_notes = rules::apply_reasoning(
             &mut request,
@@ -309,15 +329,21 @@ fn assistant_turn(index: usize, assistant: &AssistantTurn) -> Result<Turn, Gatew
 }
 
 /// A tool message: a user turn with one tool result (its text parts, blank
-/// ones dropped), then a cache point when any part was marked.
+/// ones dropped; [`EMPTY_TOOL_RESULT_TEXT`] when none is left), then a cache
+/// point when any part was marked.
 fn tool_result_turn(index: usize, result: &ToolResult) -> Turn {
     let mut turn = Turn::new(ConversationRole::User);
-    let content = result
+    let mut content: Vec<ToolResultContentBlock> = result
         .content
         .iter()
         .filter(|part| !is_blank(&part.text))
         .map(|part: &TextPart| ToolResultContentBlock::Text(part.text.clone()))
         .collect();
+    if content.is_empty() {
+        content.push(ToolResultContentBlock::Text(
+            EMPTY_TOOL_RESULT_TEXT.to_owned(),
+        ));
+    }
     let id = bedrock_tool_id(&result.tool_call_id).into_owned();
     turn.tool_results.push((index, id.clone()));
     let cache = result.content.iter().find_map(|part| part.cache.as_ref());
@@ -626,9 +652,36 @@ fn add_automatic_cache_points(request: &mut ConverseRequest) {
     }
 }
 
+/// Trims the trailing whitespace of the last text of a final assistant turn
+/// (a prefill): Bedrock refuses "final assistant content cannot end with
+/// trailing whitespace". The text is not blank (blank text was dropped).
+fn trim_final_assistant_text(messages: &mut [Message], notes: &mut Vec<String>) {
+    let Some(last) = messages.last_mut() else {
+        return;
+    };
+    if last.role != ConversationRole::Assistant {
+        return;
+    }
+    let final_block = last
+        .content
+        .iter_mut()
+        .rev()
+        .find(|block| !matches!(block, ContentBlock::CachePoint(_)));
+    if let Some(ContentBlock::Text(text)) = final_block {
+        let kept = text.trim_end().len();
+        if kept < text.len() {
+            text.truncate(kept);
+            notes.push(
+                "trimmed the trailing whitespace of the final assistant message: Bedrock refuses it"
+                    .to_owned(),
+            );
+        }
+    }
+}
+
 /// Keeps at most `max` cache points, dropping the earliest in prompt order
-/// (tools, system, messages).
-fn limit_cache_points(request: &mut ConverseRequest, max: usize) {
+/// (tools, system, messages); answers how many were dropped.
+fn limit_cache_points(request: &mut ConverseRequest, max: usize) -> usize {
     let in_tools = request.tool_config.as_ref().map_or(0, |config| {
         config
             .tools
@@ -648,6 +701,7 @@ fn limit_cache_points(request: &mut ConverseRequest, max: usize) {
         .filter(|block| matches!(block, ContentBlock::CachePoint(_)))
         .count();
     let mut excess = (in_tools + in_system + in_messages).saturating_sub(max);
+    let dropped = excess;
     let mut drop_point = |is_point: bool| {
         if is_point && excess > 0 {
             excess -= 1;
@@ -669,6 +723,7 @@ fn limit_cache_points(request: &mut ConverseRequest, max: usize) {
             .content
             .retain(|block| drop_point(matches!(block, ContentBlock::CachePoint(_))));
     }
+    dropped
 }
 
 #[cfg(test)]

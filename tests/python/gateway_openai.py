@@ -6,8 +6,9 @@ other phases follow replies the Rust test queued on the emulator just before.
 
 Environment: GATEWAY_URL (the gateway under test, `http://127.0.0.1:PORT`),
 KEY_FULL, KEY_OTHER (two keys without limits), KEY_LIMITED (may use
-LIMITED_MODEL only), KEY_RPM (2 requests per minute), NO_AWS_URL (a gateway
-with no AWS credentials), BUSY_URL (a gateway with maxConcurrent 1).
+LIMITED_MODEL only), KEY_RPM (2 requests per minute), KEY_TPM and KEY_TPM_EMBED (3 tokens per
+minute each), NO_AWS_URL (a gateway with no AWS credentials), BUSY_URL (a
+gateway with maxConcurrent 1), AUTO_URL (a gateway with promptCaching "auto").
 Raw HTTP (to see headers, SSE comments and what the client hides) goes
 through the standard library only.
 
@@ -35,6 +36,11 @@ KEY_FULL = os.environ["KEY_FULL"]
 KEY_OTHER = os.environ["KEY_OTHER"]
 KEY_LIMITED = os.environ["KEY_LIMITED"]
 KEY_RPM = os.environ["KEY_RPM"]
+KEY_TPM = os.environ["KEY_TPM"]
+KEY_TPM_EMBED = os.environ["KEY_TPM_EMBED"]
+AUTO_URL = os.environ["AUTO_URL"]
+# A model without prompt caching in the rule table.
+NO_CACHE_MODEL = "meta.llama3-3-70b-instruct-v1:0"
 CHAT_MODEL = "us.anthropic.claude-sonnet-4-6"
 LIMITED_MODEL = "us.amazon.nova-micro-v1:0"
 EMBEDDING_MODEL = "amazon.titan-embed-text-v2:0"
@@ -348,10 +354,46 @@ def embeddings():
         len(single.data) == 1 and struct.pack("<256f", *single.data[0].embedding) == packed[0],
         "a single string input",
     )
+    check(
+        floats.usage.prompt_tokens == 3 and floats.usage.total_tokens == 3,
+        "usage is the input tokens Bedrock counted (Titan: one per word here)",
+        floats.usage,
+    )
+    other_families()
+
     error = status_error(lambda: client(KEY_LIMITED).embeddings.create(model=EMBEDDING_MODEL, input="x"))
     check(isinstance(error, openai.PermissionDeniedError), "embeddings: a model outside the key's list is a 403")
     error = status_error(lambda: client().embeddings.create(model="amazon.nova-micro-v1:0", input="x"))
     check(isinstance(error, openai.BadRequestError), "embeddings: a chat model is a 400", error)
+
+
+def same_vectors(model, inputs, what, **params):
+    """Float and base64 answers to the same request, compared; returns the float answer."""
+    floats = client().embeddings.create(model=model, input=inputs, encoding_format="float", **params)
+    encoded = client().embeddings.create(model=model, input=inputs, encoding_format="base64", **params)
+    packed = [struct.pack(f"<{len(item.embedding)}f", *item.embedding) for item in floats.data]
+    check(
+        [base64.b64decode(item.embedding) for item in encoded.data] == packed,
+        f"{what}: base64 is the float vectors as little-endian float32",
+    )
+    check([item.index for item in floats.data] == list(range(len(inputs))), f"{what}: one entry per input, in order")
+    words = sum(len(text.split()) for text in inputs)
+    check(floats.usage.prompt_tokens == words == encoded.usage.total_tokens, f"{what}: usage counts every call", floats.usage)
+    return floats
+
+
+def other_families():
+    inputs = ["red apple", "green pear tree", "blue"]
+    v3 = same_vectors("cohere.embed-english-v3", inputs, "Cohere v3", extra_body={"input_type": "search_query"})
+    check(all(len(item.embedding) == 1024 for item in v3.data), "Cohere v3 vectors", len(v3.data[0].embedding))
+    v4 = same_vectors("cohere.embed-v4:0", inputs, "Cohere v4", dimensions=256, extra_body={"input_type": "classification"})
+    check(all(len(item.embedding) == 256 for item in v4.data), "Cohere v4: dimensions is output_dimension")
+    nova = same_vectors("amazon.nova-2-multimodal-embeddings-v1:0", inputs, "Nova", dimensions=384)
+    check(all(len(item.embedding) == 384 for item in nova.data), "Nova: dimensions is its embeddingDimension")
+    error = status_error(
+        lambda: client().embeddings.create(model="cohere.embed-english-v3", input="x", extra_body={"input_type": "nonsense"})
+    )
+    check(isinstance(error, openai.BadRequestError) and "input_type" in error.message, "a wrong input_type is a 400", error)
 
 
 def errors():
@@ -458,6 +500,28 @@ def rate_limits():
     check(retry_after is not None and 1 <= int(retry_after) <= 60, "with Retry-After in seconds", retry_after)
     other = chat(KEY_OTHER, messages=[user("not limited")])
     check(other.choices[0].message.content == "You said: not limited", "other keys are not limited")
+
+
+def token_limits():
+    """KEY_TPM allows 3 tokens a minute: one chat spends more, the next is a 429.
+    KEY_TPM_EMBED: an embeddings request's tokens count too."""
+    first = chat(KEY_TPM, messages=[user("limited tokens please")])
+    check(first.usage.total_tokens >= 3, "a request under the token limit is served", first.usage)
+    error = status_error(lambda: chat(KEY_TPM, messages=[user("one too many")]))
+    retry_after = error.response.headers.get("retry-after") if error else None
+    check(
+        isinstance(error, openai.RateLimitError)
+        and error.code == "rate_limit_exceeded"
+        and "3 tokens per minute" in error.message,
+        "over a 3 tpm key's tokens in a minute is a 429",
+        error,
+    )
+    check(retry_after is not None and 1 <= int(retry_after) <= 60, "with Retry-After in seconds (tpm)", retry_after)
+
+    spent = client(KEY_TPM_EMBED).embeddings.create(model=EMBEDDING_MODEL, input=["one two", "three four"])
+    check(spent.usage.prompt_tokens == 4 and spent.usage.total_tokens == 4, "embeddings usage counts the input tokens", spent.usage)
+    error = status_error(lambda: chat(KEY_TPM_EMBED, messages=[user("after embeddings")]))
+    check(isinstance(error, openai.RateLimitError), "embedding tokens count against tpm", error)
 
 
 def no_aws_credentials():
@@ -610,6 +674,73 @@ def prompt_caching():
     )
 
 
+def automatic_caching():
+    """AUTO_URL adds cache points after the system prompt and the tools of a
+    model that caches, none for one that does not (the emulator refuses cache
+    points there, as Bedrock does)."""
+    auto = client(url=AUTO_URL)
+    system = "You answer questions about fruit. " + " ".join(f"fact{n}" for n in range(40))
+
+    def ask(model, question, stream=False):
+        params = dict(
+            model=model,
+            messages=[{"role": "system", "content": system}, user(question)],
+            tools=[WEATHER_TOOL, TIME_TOOL],
+        )
+        if stream:
+            chunks = [as_dict(c) for c in auto.chat.completions.create(stream=True, stream_options={"include_usage": True}, **params)]
+            return chunks[-1]["usage"]
+        return as_dict(auto.chat.completions.create(**params).usage)
+
+    plain = ask(NO_CACHE_MODEL, "auto caching apples")
+    check(plain["prompt_tokens_details"]["cached_tokens"] == 0, "a model without caching reads nothing from a cache", plain)
+    first = ask(CHAT_MODEL, "auto caching pears")
+    second = ask(CHAT_MODEL, "auto caching plums")
+    streamed = ask(CHAT_MODEL, "auto caching figs", stream=True)
+    check(first["prompt_tokens_details"]["cached_tokens"] == 0, "promptCaching auto: the first request writes the cache", first)
+    read = second["prompt_tokens_details"]["cached_tokens"]
+    check(read >= len(system.split()), "promptCaching auto: the repeat reads the system prompt and tools from the cache", second)
+    check(
+        first["prompt_tokens"] == second["prompt_tokens"] == plain["prompt_tokens"],
+        "prompt_tokens = input + cache read + cache write (the same prompt size cached or not)",
+        (first, second, plain),
+    )
+    check(second["total_tokens"] == second["prompt_tokens"] + second["completion_tokens"], "total adds up with a cache read", second)
+    check(
+        streamed["prompt_tokens_details"]["cached_tokens"] == read and streamed["prompt_tokens"] == plain["prompt_tokens"],
+        "the streamed usage chunk has the same cache numbers",
+        streamed,
+    )
+
+
+def fixed_up_shapes():
+    """Shapes Bedrock refuses (and so does the emulator), fixed by the gateway."""
+    marked = {"type": "ephemeral"}
+    completion = chat(
+        model=NO_CACHE_MODEL,
+        messages=[
+            {"role": "system", "content": [{"type": "text", "text": "Be brief.", "cache_control": marked}]},
+            {"role": "user", "content": [{"type": "text", "text": "no cache model", "cache_control": marked}]},
+        ],
+    )
+    check(completion.choices[0].message.content == "You said: no cache model", "cache_control on a model without caching is dropped")
+    prefill = chat(messages=[user("prefill question"), {"role": "assistant", "content": "The answer is \n"}])
+    check(prefill.choices[0].finish_reason == "stop", "a final assistant text's trailing whitespace is trimmed")
+    first = chat(messages=[user(WEATHER_PROMPT)], tools=[WEATHER_TOOL])
+    call = first.choices[0].message.tool_calls[0]
+    for content in ["", []]:
+        answered = chat(
+            messages=[
+                user(WEATHER_PROMPT),
+                {"role": "assistant", "content": None, "tool_calls": [call.to_dict()]},
+                {"role": "tool", "tool_call_id": call.id, "content": content},
+            ],
+            tools=[WEATHER_TOOL],
+        )
+        text = answered.choices[0].message.content
+        check(text == "The tool `get_weather` returned: (no output).", f"an empty tool result ({content!r}) is sent as a placeholder", text)
+
+
 def blank_text():
     completion = chat(
         messages=[user("Hello"), user("   "), {"role": "assistant", "content": " "}, user("again")]
@@ -650,10 +781,13 @@ def main_phase():
     embeddings()
     errors()
     rate_limits()
+    token_limits()
     no_aws_credentials()
     reasoning()
     thinking_tool_turns()
     prompt_caching()
+    automatic_caching()
+    fixed_up_shapes()
     blank_text()
     concurrent_streams()
 
@@ -777,7 +911,74 @@ def busy_phase():
     )
 
 
+def finish_reasons_phase():
+    """The emulator answers max_tokens, guardrail_intervened, content_filtered,
+    each once whole and once streamed."""
+    for stop, expected in [("max_tokens", "length"), ("guardrail_intervened", "content_filter"), ("content_filtered", "content_filter")]:
+        completion = chat(messages=[user(f"stop {stop}")])
+        check(completion.choices[0].finish_reason == expected, f"{stop} is finish_reason {expected}", completion.choices[0].finish_reason)
+        chunks = stream_chunks(messages=[user(f"stop {stop} streamed")])
+        finishes = [c["choices"][0]["finish_reason"] for c in chunks if c["choices"] and c["choices"][0].get("finish_reason")]
+        check(finishes == [expected], f"streamed {stop} is finish_reason {expected}", finishes)
+        check(streamed_text(chunks) == "Partial answer", f"streamed {stop} keeps its text", streamed_text(chunks))
+
+
+REDACTED = base64.b64encode(b"\x00\x01redacted-reasoning\xff").decode()
+
+
+def redacted_phase():
+    """The emulator answers twice (whole, then streamed) with redacted
+    reasoning and a call of get_weather; the follow-up turns are the model's."""
+    tools = [WEATHER_TOOL]
+    first = chat(messages=[user("redacted weather")], tools=tools, reasoning_effort="low")
+    message = as_dict(first.choices[0].message)
+    expected = [{"type": "reasoning.encrypted", "data": REDACTED}]
+    check(message.get("reasoning_details") == expected, "redacted reasoning is reasoning.encrypted", message)
+    check(not message.get("reasoning_content"), "no reasoning text for redacted reasoning", message)
+
+    chunks = stream_chunks(messages=[user("redacted weather streamed")], tools=tools, reasoning_effort="low")
+    final = [c["choices"][0] for c in chunks if c["choices"] and c["choices"][0].get("finish_reason")]
+    details = final[0]["delta"].get("reasoning_details") if final else None
+    check(details == expected, "the final chunk's delta carries reasoning.encrypted", details)
+
+    call = message["tool_calls"][0]
+    follow = chat(
+        KEY_OTHER,
+        messages=[
+            user("redacted weather"),
+            {"role": "assistant", "content": None, "tool_calls": [call], "reasoning_details": expected},
+            {"role": "tool", "tool_call_id": call["id"], "content": "hail"},
+        ],
+        tools=tools,
+        reasoning_effort="low",
+    )
+    check(
+        follow.choices[0].message.content == "The tool `get_weather` returned: hail.",
+        "reasoning.encrypted sent back is accepted in a thinking tool turn",
+        follow.choices[0].message.content,
+    )
+
+
+def decoder_error_phase():
+    """The emulator answers the next two streams with frames that do not decode."""
+    status, events = raw_sse({"model": CHAT_MODEL, "stream": True, "messages": [user("garbage frames")]})
+    chunks = chunk_json(events)
+    check(status == 200 and "data: [DONE]" not in events, "a stream that does not decode gets no [DONE]", events)
+    check(chunks and "error" in chunks[-1], "it ends with an error event", events[-1:])
+    finishes = [c["choices"][0].get("finish_reason") for c in chunks if c.get("choices")]
+    check(all(f is None for f in finishes), "and no finish_reason", finishes)
+    try:
+        stream_chunks(messages=[user("garbage frames")])
+        raised = None
+    except openai.APIError as error:
+        raised = error
+    check(raised is not None and not isinstance(raised, openai.APIStatusError), "the official client raises on a decoder error", raised)
+
+
 PHASES = {
+    "finish_reasons": finish_reasons_phase,
+    "redacted": redacted_phase,
+    "decoder_error": decoder_error_phase,
     "main": main_phase,
     "tool_indexes": tool_indexes_phase,
     "keepalive": keepalive_phase,

@@ -13,6 +13,12 @@
 //! * With `additionalModelRequestFields.thinking.type == "enabled"`, the
 //!   answer starts with a reasoning block signed by the emulator.
 //!
+//! Whatever the model, it refuses (400 `ValidationException`) shapes Bedrock
+//! refuses ([`shape_refusal`]): a `cachePoint` for a model without prompt
+//! caching (the rule table's [`rules::supports_prompt_caching`]), a final
+//! assistant turn whose text ends with whitespace, and a `toolResult` with no
+//! content or blank text.
+//!
 //! With thinking on, it refuses (400 `ValidationException`, in Bedrock's
 //! words) a forced tool choice, and a last assistant turn that has a tool
 //! call but does not start with reasoning, or whose reasoning has a missing
@@ -21,10 +27,11 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::models::rules;
 use crate::types::{
     ContentBlock, ConversationRole, ConverseRequest, ReasoningContentBlock, ReasoningTextBlock,
-    StopReason, Tool, ToolChoice, ToolInputSchema, ToolResultContentBlock, ToolSpecification,
-    ToolUseBlock, UnknownMembers,
+    StopReason, SystemContentBlock, Tool, ToolChoice, ToolInputSchema, ToolResultContentBlock,
+    ToolSpecification, ToolUseBlock, UnknownMembers,
 };
 
 /// The key of the emulator's reasoning signatures (not a secret: the emulator
@@ -110,6 +117,79 @@ pub(super) fn tool_call(request: &ConverseRequest, name: &str, input: Value) -> 
         r#type: None,
         extra: UnknownMembers::new(),
     }
+}
+
+/// Why Bedrock would refuse `request` to `model_id` for its shape (the
+/// `ValidationException` message), or `None`. The cache-point and
+/// trailing-whitespace messages are Bedrock's; the empty-toolResult one is
+/// worded after its blank-text message.
+pub(super) fn shape_refusal(model_id: &str, request: &ConverseRequest) -> Option<String> {
+    if !rules::supports_prompt_caching(model_id, None) && has_cache_point(request) {
+        return Some(
+            "You invoked an unsupported model or your request did not allow prompt caching. \
+             See the documentation for more information."
+                .to_owned(),
+        );
+    }
+    if let Some(last) = request
+        .messages
+        .last()
+        .filter(|message| message.role == ConversationRole::Assistant)
+    {
+        let final_block = last
+            .content
+            .iter()
+            .rev()
+            .find(|block| !matches!(block, ContentBlock::CachePoint(_)));
+        if let Some(ContentBlock::Text(text)) = final_block {
+            if text.trim_end() != text {
+                return Some(format!(
+                    "{MODEL_ERRORS}messages: final assistant content cannot end with trailing whitespace"
+                ));
+            }
+        }
+    }
+    for (at, message) in request.messages.iter().enumerate() {
+        for (index, block) in message.content.iter().enumerate() {
+            let ContentBlock::ToolResult(result) = block else {
+                continue;
+            };
+            if result.content.is_empty() {
+                return Some(format!(
+                    "The toolResult content at messages.{at}.content.{index} is empty. Add content to the toolResult, and try again."
+                ));
+            }
+            let blank = result.content.iter().position(
+                |item| matches!(item, ToolResultContentBlock::Text(text) if text.trim().is_empty()),
+            );
+            if let Some(item) = blank {
+                return Some(format!(
+                    "The text field in the ToolResultContentBlock object at messages.{at}.content.{index}.toolResult.content.{item} is blank. Add text to the text field, and try again."
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Whether `request` holds a cache point anywhere (tools, system, messages).
+fn has_cache_point(request: &ConverseRequest) -> bool {
+    let in_tools = request.tool_config.iter().any(|config| {
+        config
+            .tools
+            .iter()
+            .any(|tool| matches!(tool, Tool::CachePoint(_)))
+    });
+    let in_system = request
+        .system
+        .iter()
+        .any(|block| matches!(block, SystemContentBlock::CachePoint(_)));
+    let in_messages = request
+        .messages
+        .iter()
+        .flat_map(|message| &message.content)
+        .any(|block| matches!(block, ContentBlock::CachePoint(_)));
+    in_tools || in_system || in_messages
 }
 
 /// Why Bedrock would refuse `request` (the `ValidationException` message),
@@ -491,6 +571,66 @@ mod tests {
         assert!(refusal(&next(unsigned))
             .expect("refused")
             .ends_with("messages.1.content.0.thinking.signature: Field required"));
+    }
+
+    #[test]
+    fn shapes_bedrock_refuses() {
+        const CLAUDE: &str = "us.anthropic.claude-sonnet-4-6";
+        const LLAMA: &str = "meta.llama3-3-70b-instruct-v1:0";
+        let mut cached = ConverseRequest::new().system("Rules").message(user("hi"));
+        cached.system.push(SystemContentBlock::CachePoint(
+            crate::types::CachePointBlock {
+                r#type: crate::types::CachePointType::Default,
+                ttl: None,
+                extra: UnknownMembers::new(),
+            },
+        ));
+        assert_eq!(shape_refusal(CLAUDE, &cached), None);
+        assert!(shape_refusal(LLAMA, &cached)
+            .expect("refused")
+            .contains("did not allow prompt caching"));
+
+        let prefill = |text: &str| {
+            ConverseRequest::new()
+                .message(user("hi"))
+                .message(Message::new(
+                    ConversationRole::Assistant,
+                    vec![ContentBlock::Text(text.into())],
+                ))
+        };
+        assert_eq!(shape_refusal(LLAMA, &prefill("Sure")), None);
+        assert!(shape_refusal(LLAMA, &prefill("Sure \n"))
+            .expect("refused")
+            .contains("final assistant content cannot end with trailing whitespace"));
+
+        let call = tool_call(&ConverseRequest::new(), "get_time", json!({}));
+        let answered = |result: Message| {
+            with_tools(vec![
+                user("time?"),
+                Message::new(
+                    ConversationRole::Assistant,
+                    vec![ContentBlock::ToolUse(call.clone())],
+                ),
+                result,
+            ])
+        };
+        let id = call.tool_use_id.as_str();
+        assert_eq!(
+            shape_refusal(CLAUDE, &answered(Message::tool_result(id, "12:00"))),
+            None
+        );
+        let mut empty = Message::tool_result(id, "x");
+        if let Some(ContentBlock::ToolResult(result)) = empty.content.first_mut() {
+            result.content.clear();
+        }
+        assert!(shape_refusal(CLAUDE, &answered(empty))
+            .expect("refused")
+            .contains("messages.2.content.0 is empty"));
+        assert!(
+            shape_refusal(CLAUDE, &answered(Message::tool_result(id, " ")))
+                .expect("refused")
+                .contains("is blank")
+        );
     }
 
     #[test]

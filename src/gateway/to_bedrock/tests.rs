@@ -520,6 +520,89 @@ fn automatic_prompt_caching_for_models_that_take_it() {
     assert_eq!(request.system.len(), 1);
 }
 
+#[test]
+fn a_final_assistant_text_loses_its_trailing_whitespace() {
+    let body = messages(
+        CLAUDE,
+        json!([
+            {"role": "user", "content": "Start the list "},
+            {"role": "assistant", "content": [{"type": "text", "text": "  1. "}, {"type": "text", "text": "apples \n", "cache_control": {"type": "ephemeral"}}]}
+        ]),
+    );
+    let mapped = map(body).expect("maps");
+    let request = serde_json::to_value(&mapped.request).expect("json");
+    assert_eq!(
+        request["messages"][1]["content"],
+        json!([{"text": "  1. "}, {"text": "apples"}, {"cachePoint": {"type": "default"}}]),
+        "only the end of the final text is trimmed"
+    );
+    assert_eq!(
+        request["messages"][0]["content"],
+        json!([{"text": "Start the list "}]),
+        "a user turn keeps its whitespace"
+    );
+    assert!(mapped
+        .notes
+        .iter()
+        .any(|note| note.contains("trailing whitespace")));
+    // An assistant turn before the last one keeps its text as it is.
+    let earlier = request_json(messages(
+        CLAUDE,
+        json!([
+            {"role": "user", "content": "a"},
+            {"role": "assistant", "content": "b \n"},
+            {"role": "user", "content": "c"}
+        ]),
+    ));
+    assert_eq!(earlier["messages"][1]["content"], json!([{"text": "b \n"}]));
+}
+
+#[test]
+fn a_tool_message_without_text_gets_a_placeholder() {
+    for content in [json!(""), json!("  "), json!([])] {
+        let mut body = messages(
+            NOVA,
+            json!([
+                {"role": "user", "content": "hi"},
+                {"role": "assistant", "tool_calls": [weather_call("t1")]},
+                {"role": "tool", "tool_call_id": "t1", "content": content}
+            ]),
+        );
+        body["tools"] = json!([weather_tool()]);
+        let request = request_json(body);
+        assert_eq!(
+            request["messages"][2]["content"],
+            json!([{"toolResult": {"toolUseId": "t1", "content": [{"text": EMPTY_TOOL_RESULT_TEXT}]}}]),
+            "{content}"
+        );
+    }
+    assert!(!is_blank(EMPTY_TOOL_RESULT_TEXT));
+}
+
+#[test]
+fn cache_control_is_dropped_for_a_model_without_caching() {
+    let marked = json!({"type": "ephemeral"});
+    let body = json!({
+        "model": LLAMA,
+        "messages": [
+            {"role": "system", "content": [{"type": "text", "text": "Rules", "cache_control": marked}]},
+            {"role": "user", "content": [{"type": "text", "text": "Q", "cache_control": marked}]}
+        ],
+        "tools": [{"type": "function", "function": {"name": "f"}, "cache_control": marked}]
+    });
+    let mapped = map(body).expect("maps");
+    let text = serde_json::to_string(&mapped.request).expect("json");
+    assert!(!text.contains("cachePoint"), "{text}");
+    assert!(
+        mapped
+            .notes
+            .iter()
+            .any(|note| note.contains("dropped 3 cache point")),
+        "{:?}",
+        mapped.notes
+    );
+}
+
 /// A random conversation of system, user and assistant text messages (some
 /// blank, some marked for caching).
 fn any_conversation() -> impl Strategy<Value = Value> {
@@ -604,6 +687,13 @@ proptest! {
                     }
                 }
                 prop_assert!(points <= MAX_CACHE_POINTS);
+                if let Some(last) = messages.last().filter(|m| m.role == ConversationRole::Assistant) {
+                    let final_text = last.content.iter().rev()
+                        .find(|b| !matches!(b, ContentBlock::CachePoint(_)));
+                    if let Some(ContentBlock::Text(text)) = final_text {
+                        prop_assert_eq!(text.trim_end(), text.as_str());
+                    }
+                }
             }
         }
     }
