@@ -608,8 +608,10 @@ async fn a_bad_profile_ca_bundle_is_an_error_naming_the_profile_and_the_file() {
         ],
     );
     // A file that is there but holds no certificate: said at the first https
-    // connection, naming the profile and the file.
-    let (run, home) = chat("https://localhost:9", &[]);
+    // connection (once TCP is up), naming the profile and the file.
+    let server = RawServer::hanging(Ipv4Addr::LOCALHOST).await;
+    let endpoint = format!("https://localhost:{}", server.addr().port());
+    let (run, home) = chat(&endpoint, &[]);
     let garbage = home.write("garbage-ca.pem", "not a certificate\n");
     home.write(
         ".aws/config",
