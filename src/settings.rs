@@ -603,7 +603,9 @@ mod tests {
             .unwrap();
         assert!(matches!(error, SettingsError::Env(_)), "{error:?}");
         assert!(
-            error.to_string().starts_with("ALL_PROXY `socks5://proxy.corp:1080`: "),
+            error
+                .to_string()
+                .starts_with("ALL_PROXY `socks5://proxy.corp:1080`: "),
             "{error}"
         );
     }

@@ -185,7 +185,10 @@ async fn sts_assume_role_goes_through_the_proxy() {
     )
     .await;
     assert_success(&ran, "STS1");
-    assert_eq!(only_request(&proxy), ("POST".into(), format!("{}/", sts.url())));
+    assert_eq!(
+        only_request(&proxy),
+        ("POST".into(), format!("{}/", sts.url()))
+    );
     // The signed request arrived as it was signed.
     let seen = sts.seen();
     assert_eq!(seen.len(), 1);
@@ -341,7 +344,10 @@ async fn https_goes_through_a_connect_tunnel_with_the_proxy_credentials() {
     let home = ScratchDir::new("proxy-tls-home");
     let endpoint = format!("https://localhost:{}", server.port());
     let ran = chat(&home, &endpoint, true)
-        .env("HTTPS_PROXY", proxy.url_with_credentials("alice", PROXY_PASSWORD))
+        .env(
+            "HTTPS_PROXY",
+            proxy.url_with_credentials("alice", PROXY_PASSWORD),
+        )
         .env("AWS_CA_BUNDLE", &certs.ca)
         .run()
         .await;

@@ -394,7 +394,9 @@ mod tests {
             let proxies = settings(&[(variable, value)]);
             let error = proxies.check().unwrap_err();
             assert!(
-                error.starts_with(&format!("{variable} `{value}`: {scheme}:// proxies are not supported")),
+                error.starts_with(&format!(
+                    "{variable} `{value}`: {scheme}:// proxies are not supported"
+                )),
                 "{error}"
             );
             assert_eq!(error.lines().count(), 1, "{error}");
@@ -412,8 +414,13 @@ mod tests {
         assert!(!error.contains("s3cr3t"), "{error}");
         assert!(error.contains("socks5://****@proxy.corp:1080"), "{error}");
         // An http URL that does not parse names its variable too.
-        let error = settings(&[("HTTP_PROXY", "http://proxy corp")]).check().unwrap_err();
-        assert!(error.starts_with("HTTP_PROXY `http://proxy corp`: not a proxy URL"), "{error}");
+        let error = settings(&[("HTTP_PROXY", "http://proxy corp")])
+            .check()
+            .unwrap_err();
+        assert!(
+            error.starts_with("HTTP_PROXY `http://proxy corp`: not a proxy URL"),
+            "{error}"
+        );
     }
 
     proptest::proptest! {

@@ -64,8 +64,8 @@ impl ExtraRoots {
             Some(origin) => format!("{origin}: {}", bundle_error(path, why)),
             None => bundle_error(path, why),
         };
-        let pem = crate::env::read_text_file(path, MAX_BUNDLE_BYTES)
-            .map_err(|e| fail(&e.to_string()))?;
+        let pem =
+            crate::env::read_text_file(path, MAX_BUNDLE_BYTES).map_err(|e| fail(&e.to_string()))?;
         let certificates = CertificateDer::pem_slice_iter(pem.as_bytes())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| fail("not a PEM certificate bundle"))?;
@@ -116,9 +116,11 @@ fn root_store(
             .map_err(|e| format!("a certificate of the CA bundle cannot be used: {e}"))?;
     }
     if roots.is_empty() {
-        return Err("no trusted root certificates: the system has none; set AWS_CA_BUNDLE to \
+        return Err(
+            "no trusted root certificates: the system has none; set AWS_CA_BUNDLE to \
              a PEM bundle, or use a build with the bundled-roots feature"
-            .to_owned());
+                .to_owned(),
+        );
     }
     Ok(roots)
 }
