@@ -11,6 +11,7 @@
 //! | proxies | | `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` | | | none |
 //! | extra trusted roots | | `AWS_CA_BUNDLE` | | `ca_bundle` | the system's |
 //! | model | `-m` | | `model` | | none |
+//! | stream idle timeout | [`SettingsBuilder::timeouts`] | `BEDROCK_LITE_IDLE_TIMEOUT` (seconds) | | | 60 s |
 //! | discovery, guardrail, models, embeddings, gateway | | | their keys | | see [`Config`] |
 //!
 //! An explicit profile (`--profile`) takes the environment's access keys out of
@@ -44,6 +45,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 /// The default idle timeout: a stream that sends nothing for this long ends;
 /// also the wait for the head of a streaming or control-plane response.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The variable that sets the idle timeout, in whole seconds (1 to 86400).
+pub const IDLE_TIMEOUT_VAR: &str = "BEDROCK_LITE_IDLE_TIMEOUT";
 /// The default wait for a non-streaming runtime response (Converse,
 /// InvokeModel, CountTokens, ApplyGuardrail): a long answer takes minutes.
 pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(600);
@@ -67,6 +70,39 @@ impl Default for Timeouts {
             idle: DEFAULT_IDLE_TIMEOUT,
             response: DEFAULT_RESPONSE_TIMEOUT,
         }
+    }
+}
+
+impl Timeouts {
+    /// The defaults, with the idle timeout from [`IDLE_TIMEOUT_VAR`] when `env`
+    /// sets it; a value that is not a whole number of seconds from 1 to 86400
+    /// is an error naming the variable.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use bedrock_lite::env::Env;
+    /// use bedrock_lite::settings::Timeouts;
+    /// let env = Env::from_vars([("BEDROCK_LITE_IDLE_TIMEOUT", "5")]);
+    /// assert_eq!(Timeouts::from_env(&env)?.idle, Duration::from_secs(5));
+    /// # Ok::<(), bedrock_lite::settings::SettingsError>(())
+    /// ```
+    pub fn from_env(env: &Env) -> Result<Timeouts, SettingsError> {
+        let mut timeouts = Timeouts::default();
+        if let Some(text) = env.non_blank_var(IDLE_TIMEOUT_VAR) {
+            let seconds = text
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=24 * 3600).contains(s))
+                .ok_or_else(|| {
+                    SettingsError::Env(format!(
+                        "{IDLE_TIMEOUT_VAR} `{}`: expected seconds from 1 to 86400",
+                        text.escape_debug()
+                    ))
+                })?;
+            timeouts.idle = Duration::from_secs(seconds);
+        }
+        Ok(timeouts)
     }
 }
 
@@ -180,6 +216,9 @@ pub enum SettingsError {
         /// Why it is unusable, naming the file.
         error: HttpError,
     },
+    /// An environment variable holds an unusable value (a proxy variable no
+    /// `http://` URL, a timeout no number of seconds); the message names it.
+    Env(String),
 }
 
 impl fmt::Display for SettingsError {
@@ -190,6 +229,7 @@ impl fmt::Display for SettingsError {
             SettingsError::Endpoint(e) => write!(f, "{e}"),
             SettingsError::Model(e) => write!(f, "{e}"),
             SettingsError::CaBundle { origin, error } => write!(f, "{origin}: {error}"),
+            SettingsError::Env(message) => write!(f, "{message}"),
         }
     }
 }
@@ -202,6 +242,7 @@ impl std::error::Error for SettingsError {
             SettingsError::Endpoint(e) => Some(e),
             SettingsError::Model(e) => Some(e),
             SettingsError::CaBundle { error, .. } => Some(error),
+            SettingsError::Env(_) => None,
         }
     }
 }
@@ -217,7 +258,7 @@ pub struct SettingsBuilder {
     endpoint_url: Option<String>,
     config_file: Option<PathBuf>,
     model: Option<ModelRef>,
-    timeouts: Timeouts,
+    timeouts: Option<Timeouts>,
     retry: Option<RetryPolicy>,
     notes: Option<NoteSink>,
 }
@@ -312,9 +353,9 @@ impl SettingsBuilder {
         self
     }
 
-    /// The timeouts.
+    /// The timeouts (instead of [`Timeouts::from_env`]).
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = timeouts;
+        self.timeouts = Some(timeouts);
         self
     }
 
@@ -341,6 +382,10 @@ impl SettingsBuilder {
         };
         let shared =
             SharedConfig::load(&env, self.profile.as_deref()).map_err(SettingsError::Profile)?;
+        let timeouts = match self.timeouts {
+            Some(timeouts) => timeouts,
+            None => Timeouts::from_env(&env)?,
+        };
         let (region, region_origin) = resolve_region(self.region, &env, &config, &shared);
         let model = match self.model {
             Some(model) => Some(model),
@@ -365,10 +410,17 @@ impl SettingsBuilder {
                 let roots = match bundle {
                     Some((path, origin)) => {
                         ExtraRoots::from_pem_file(&env.resolve_path(Path::new(&path)))
-                            .map_err(|error| SettingsError::CaBundle { origin, error })?
+                            .map_err(|error| SettingsError::CaBundle {
+                                origin: origin.clone(),
+                                error,
+                            })?
+                            .with_origin(origin)
                     }
                     None => ExtraRoots::default(),
                 };
+                crate::http::ProxySettings::from_env(&env)
+                    .check()
+                    .map_err(SettingsError::Env)?;
                 Arc::new(NetworkClient::from_env(&env).with_extra_roots(roots))
                     as Arc<dyn HttpClient>
             }
@@ -425,7 +477,7 @@ impl SettingsBuilder {
             model,
             config,
             config_location,
-            timeouts: self.timeouts,
+            timeouts,
             retry: self.retry.unwrap_or(RetryPolicy::STANDARD),
             warnings,
             exposed_files,
@@ -496,6 +548,66 @@ mod tests {
         let mut env = Env::from_vars(vars.iter().copied());
         env.set_var("HOME", home.to_string_lossy());
         env
+    }
+
+    #[test]
+    fn the_idle_timeout_from_the_environment() {
+        let home = home();
+        let resolve = |builder: SettingsBuilder, vars: &[(&str, &str)]| {
+            builder
+                .config_file(home.join("none.json"))
+                .env(env(&home, vars))
+                .resolve()
+                .map(|settings| settings.timeouts)
+        };
+        let defaults = resolve(Settings::builder(), &[]).unwrap();
+        assert_eq!(defaults, Timeouts::default());
+        assert_eq!(defaults.idle, DEFAULT_IDLE_TIMEOUT);
+        let set = resolve(Settings::builder(), &[(IDLE_TIMEOUT_VAR, " 7 ")]).unwrap();
+        assert_eq!(
+            set,
+            Timeouts {
+                idle: Duration::from_secs(7),
+                ..Timeouts::default()
+            }
+        );
+        // Explicit timeouts win over the variable.
+        let explicit = Timeouts {
+            idle: Duration::from_millis(300),
+            ..Timeouts::default()
+        };
+        let given = resolve(
+            Settings::builder().timeouts(explicit),
+            &[(IDLE_TIMEOUT_VAR, "7")],
+        );
+        assert_eq!(given.unwrap(), explicit);
+        for bad in ["0", "1.5", "-3", "ten", "86401"] {
+            let error = resolve(Settings::builder(), &[(IDLE_TIMEOUT_VAR, bad)])
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                error,
+                format!("{IDLE_TIMEOUT_VAR} `{bad}`: expected seconds from 1 to 86400")
+            );
+        }
+    }
+
+    #[test]
+    fn an_unsupported_proxy_is_an_error_naming_its_variable() {
+        let home = home();
+        let error = Settings::builder()
+            .config_file(home.join("none.json"))
+            .env(env(&home, &[("ALL_PROXY", "socks5://proxy.corp:1080")]))
+            .resolve()
+            .err()
+            .unwrap();
+        assert!(matches!(error, SettingsError::Env(_)), "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("ALL_PROXY `socks5://proxy.corp:1080`: "),
+            "{error}"
+        );
     }
 
     #[test]

@@ -291,6 +291,48 @@ async fn a_stall_after_some_events_ends_in_an_idle_timeout() {
 }
 
 #[tokio::test]
+async fn the_cli_idle_timeout_is_set_by_its_variable() {
+    let events = [
+        frame("messageStart", r#"{"role":"assistant"}"#),
+        frame(
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":0,"delta":{"text":"Half an answer"}}"#,
+        ),
+    ]
+    .concat();
+    let server = RawServer::start(Ipv4Addr::LOCALHOST, move |_| {
+        vec![
+            Step::Write(raw_http::head(
+                200,
+                &[("content-type", "application/vnd.amazon.eventstream")],
+                Some(events.len() + 1000),
+            )),
+            Step::Write(Bytes::from(events.clone())),
+            Step::Hold,
+        ]
+    })
+    .await;
+    let (run, _home) = chat(&server.url(), &[]);
+    let ran = run
+        .env("BEDROCK_LITE_IDLE_TIMEOUT", "1")
+        .limit(Duration::from_secs(20))
+        .run()
+        .await;
+    assert_eq!(ran.stdout().trim_end(), "Half an answer");
+    ran.assert_one_error_line(6, &["error: stream: ", "1.0 s (idle timeout)"]);
+    assert!(ran.elapsed < Duration::from_secs(10), "{:?}", ran.elapsed);
+    assert_eq!(server.seen().len(), 1, "a stream is never sent again");
+
+    let (run, _home) = chat(&server.url(), &[]);
+    let ran = run.env("BEDROCK_LITE_IDLE_TIMEOUT", "0").run().await;
+    ran.assert_one_error_line(
+        2,
+        &["error: config: BEDROCK_LITE_IDLE_TIMEOUT `0`: expected seconds from 1 to 86400"],
+    );
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[tokio::test]
 async fn a_stall_before_the_response_head_times_out_without_a_resend() {
     let server = RawServer::hanging(Ipv4Addr::LOCALHOST).await;
     let idle = Duration::from_millis(300);
@@ -510,6 +552,83 @@ async fn a_tls_certificate_for_another_name_is_refused() {
     }
     assert_eq!(server.handshakes(), 0);
     assert_eq!(server.requests(), 0);
+}
+
+#[tokio::test]
+async fn a_profile_ca_bundle_is_trusted_and_without_it_the_certificate_is_refused() {
+    let dir = ScratchDir::new("faults-profile-ca");
+    let Some(certs) = common::tls::TestCerts::generate(dir.path(), "localhost") else {
+        return;
+    };
+    let rejection = raw_http::response(
+        400,
+        &[
+            ("content-type", "application/json"),
+            ("x-amzn-errortype", "ValidationException"),
+        ],
+        r#"{"message":"reached over TLS"}"#,
+    );
+    let server = common::tls::TlsServer::start(&certs, rejection);
+    let endpoint = format!("https://localhost:{}", server.port());
+    let profiles = format!(
+        "[profile tls]\nregion = us-east-1\nca_bundle = {}\n[profile plain]\nregion = us-east-1\n",
+        certs.ca.display()
+    );
+    // With the profile's bundle: the certificate is trusted, the call arrives.
+    let (run, home) = chat(&endpoint, &[]);
+    home.write(".aws/config", &profiles);
+    let ran = run.env("AWS_PROFILE", "tls").run().await;
+    ran.assert_one_error_line(4, &["reached over TLS"]);
+    assert_eq!(server.requests(), 1);
+    // Without it: the certificate error, nothing sent.
+    let (run, home) = chat(&endpoint, &[]);
+    home.write(".aws/config", &profiles);
+    let ran = run.env("AWS_PROFILE", "plain").run().await;
+    ran.assert_one_error_line(5, &["error: network: ", "certificate"]);
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_bad_profile_ca_bundle_is_an_error_naming_the_profile_and_the_file() {
+    let (run, home) = chat("https://localhost:9", &[]);
+    let missing = home.path().join("missing-ca.pem");
+    home.write(
+        ".aws/config",
+        format!(
+            "[profile corp]\nregion = us-east-1\nca_bundle = {}\n",
+            missing.display()
+        ),
+    );
+    let ran = run.env("AWS_PROFILE", "corp").run().await;
+    ran.assert_one_error_line(
+        2,
+        &[
+            "error: config: `ca_bundle` in profile `corp`: ",
+            &missing.display().to_string(),
+        ],
+    );
+    // A file that is there but holds no certificate: said at the first https
+    // connection (once TCP is up), naming the profile and the file.
+    let server = RawServer::hanging(Ipv4Addr::LOCALHOST).await;
+    let endpoint = format!("https://localhost:{}", server.addr().port());
+    let (run, home) = chat(&endpoint, &[]);
+    let garbage = home.write("garbage-ca.pem", "not a certificate\n");
+    home.write(
+        ".aws/config",
+        format!(
+            "[profile corp]\nregion = us-east-1\nca_bundle = {}\n",
+            garbage.display()
+        ),
+    );
+    let ran = run.env("AWS_PROFILE", "corp").run().await;
+    ran.assert_one_error_line(
+        5,
+        &[
+            "`ca_bundle` in profile `corp`: ",
+            &garbage.display().to_string(),
+            "no PEM certificate",
+        ],
+    );
 }
 
 #[tokio::test]

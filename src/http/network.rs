@@ -57,15 +57,8 @@ pub struct NetworkClient {
     proxies: ProxySettings,
     extra_roots: ExtraRoots,
     /// Built at the first `https://` connection (`Err`: why TLS cannot work).
-    tls: OnceLock<Result<Tls, String>>,
+    tls: OnceLock<Result<tokio_rustls::TlsConnector, String>>,
     pool: Arc<Pool>,
-}
-
-/// The TLS client configuration, and whether its trust store was empty.
-#[derive(Clone)]
-struct Tls {
-    connector: tokio_rustls::TlsConnector,
-    no_roots: bool,
 }
 
 impl std::fmt::Debug for NetworkClient {
@@ -170,14 +163,11 @@ impl NetworkClient {
     }
 
     /// The TLS connector, built on first use (the system store is read then).
-    fn tls(&self) -> Result<Tls, HttpError> {
+    fn tls(&self) -> Result<tokio_rustls::TlsConnector, HttpError> {
         self.tls
             .get_or_init(|| {
-                let (config, no_roots) = trust::client_config(&self.extra_roots)?;
-                Ok(Tls {
-                    connector: tokio_rustls::TlsConnector::from(Arc::new(config)),
-                    no_roots,
-                })
+                let config = trust::client_config(&self.extra_roots)?;
+                Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
             })
             .clone()
             .map_err(HttpError::Connect)
@@ -188,12 +178,7 @@ impl NetworkClient {
             .map_err(|e| HttpError::Other(format!("invalid URL: {e}")))?;
         let proxy = match request.direct {
             true => None,
-            false => self
-                .proxies
-                .proxy_for(url.scheme(), url.host(), url.port())
-                .map(HttpUrl::parse)
-                .transpose()
-                .map_err(|e| HttpError::Connect(format!("invalid proxy URL: {e}")))?,
+            false => self.proxies.route(&url).map_err(HttpError::Connect)?,
         };
         let key = Key {
             https: url.is_https(),
@@ -338,21 +323,15 @@ impl NetworkClient {
         io: S,
         url: &HttpUrl,
     ) -> Result<tokio_rustls::client::TlsStream<S>, HttpError> {
-        let tls = self.tls()?;
+        let connector = self.tls()?;
         let name =
             rustls::pki_types::ServerName::try_from(url.host().to_owned()).map_err(|_| {
                 HttpError::Connect(format!("`{}` is not a TLS server name", url.host()))
             })?;
-        tls.connector.connect(name, io).await.map_err(|e| {
-            let mut message = format!("TLS with {}: {e}", url.host());
-            if tls.no_roots {
-                message.push_str(
-                    " (no trusted root certificates: the system has none; set AWS_CA_BUNDLE \
-                     to a PEM bundle, or use a build with the bundled-roots feature)",
-                );
-            }
-            HttpError::Connect(message)
-        })
+        connector
+            .connect(name, io)
+            .await
+            .map_err(|e| HttpError::Connect(format!("TLS with {}: {e}", url.host())))
     }
 }
 
@@ -378,11 +357,6 @@ async fn tunnel(
     url: &HttpUrl,
     proxies: &ProxySettings,
 ) -> Result<TokioIo<hyper::upgrade::Upgraded>, HttpError> {
-    if proxy.is_https() {
-        return Err(HttpError::Connect(
-            "https:// proxies are not supported; use an http:// proxy URL".to_owned(),
-        ));
-    }
     let stream = tcp(proxy.host(), proxy.port()).await?;
     let fail = |e: hyper::Error| HttpError::Connect(format!("proxy: {}", describe(&e, proxies)));
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))

@@ -5,7 +5,14 @@
 //! `*` (no proxy at all), host names (`example.com` matches it and every
 //! sub-domain; a leading `.` or `*.` means the same), IP addresses, CIDR blocks
 //! (`10.0.0.0/8`), each optionally with `:port` (then only that port). Requests
-//! marked direct (IMDS) never use a proxy.
+//! marked direct (IMDS) never use a proxy. Loopback hosts get no exemption of
+//! their own: list them in `NO_PROXY` (`localhost,127.0.0.1,::1`) to reach them
+//! directly while a proxy is set.
+//!
+//! A proxy is an `http://` URL; one without a scheme (`proxy.corp:3128`) means
+//! `http://`, as curl and the SDKs take it. Other schemes (`https://`,
+//! `socks5://`...) are not supported: [`ProxySettings::check`] and every
+//! request through such a proxy say so, naming the variable.
 //!
 //! A proxy URL's user name and password are sent to the proxy, and never
 //! shown: [`ProxySettings`]'s `Debug` and [`ProxySettings::redact`] hide them.
@@ -13,14 +20,43 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use super::url::HttpUrl;
 use crate::env::Env;
 
 /// The proxies the environment configures.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProxySettings {
-    http: Option<String>,
-    https: Option<String>,
+    http: Option<Proxy>,
+    https: Option<Proxy>,
     no_proxy: Vec<NoProxyRule>,
+}
+
+/// One configured proxy: its URL (with `http://` added when it had no
+/// scheme) and the variable that set it.
+#[derive(Clone, PartialEq, Eq)]
+struct Proxy {
+    url: String,
+    variable: String,
+}
+
+impl Proxy {
+    /// The URL, parsed; an error naming the variable (the URL shown without
+    /// its user info) when it is no `http://` URL.
+    fn parse(&self) -> Result<HttpUrl, String> {
+        let shown = match userinfo(&self.url) {
+            Some(userinfo) => self.url.replacen(userinfo, "****", 1),
+            None => self.url.clone(),
+        };
+        let fail = |why: String| format!("{} `{}`: {why}", self.variable, shown.escape_debug());
+        let scheme = self.url.split_once("://").map_or("", |(scheme, _)| scheme);
+        if !scheme.eq_ignore_ascii_case("http") {
+            return Err(fail(format!(
+                "{}:// proxies are not supported; use an http:// proxy URL",
+                scheme.to_ascii_lowercase()
+            )));
+        }
+        HttpUrl::parse(&self.url).map_err(|e| fail(format!("not a proxy URL: {e}")))
+    }
 }
 
 /// One `NO_PROXY` entry.
@@ -46,25 +82,40 @@ impl ProxySettings {
     /// use bedrock_lite::http::ProxySettings;
     /// let env = Env::from_vars([
     ///     ("HTTPS_PROXY", "http://proxy.corp:3128"),
+    ///     ("HTTP_PROXY", "proxy.corp:8080"),
     ///     ("NO_PROXY", "localhost,.internal,10.0.0.0/8"),
     /// ]);
     /// let proxies = ProxySettings::from_env(&env);
     /// assert_eq!(proxies.proxy_for("https", "bedrock-runtime.us-east-1.amazonaws.com", 443), Some("http://proxy.corp:3128"));
+    /// assert_eq!(proxies.proxy_for("http", "example.com", 80), Some("http://proxy.corp:8080"));
     /// assert_eq!(proxies.proxy_for("https", "api.internal", 443), None);
     /// assert_eq!(proxies.proxy_for("http", "10.1.2.3", 80), None);
+    /// assert!(proxies.check().is_ok());
     /// ```
     pub fn from_env(env: &Env) -> ProxySettings {
         let var = |name: &str| {
-            env.non_blank_var(&name.to_ascii_lowercase())
-                .or_else(|| env.non_blank_var(name))
-                .map(str::to_owned)
+            let lower = name.to_ascii_lowercase();
+            let (variable, value) = match env.non_blank_var(&lower) {
+                Some(value) => (lower, value),
+                None => (name.to_owned(), env.non_blank_var(name)?),
+            };
+            Some((variable, value.trim().to_owned()))
         };
-        let all = var("ALL_PROXY");
+        let proxy = |name: &str| {
+            var(name).map(|(variable, value)| Proxy {
+                url: match value.contains("://") {
+                    true => value,
+                    false => format!("http://{value}"),
+                },
+                variable,
+            })
+        };
+        let all = proxy("ALL_PROXY");
         ProxySettings {
-            http: var("HTTP_PROXY").or_else(|| all.clone()),
-            https: var("HTTPS_PROXY").or(all),
+            http: proxy("HTTP_PROXY").or_else(|| all.clone()),
+            https: proxy("HTTPS_PROXY").or(all),
             no_proxy: var("NO_PROXY")
-                .map(|list| parse_no_proxy(&list))
+                .map(|(_, list)| parse_no_proxy(&list))
                 .unwrap_or_default(),
         }
     }
@@ -74,12 +125,42 @@ impl ProxySettings {
         self.http.is_none() && self.https.is_none()
     }
 
+    /// Whether every configured proxy is an `http://` URL; else a one-line
+    /// error naming the variable and the URL (its user info hidden).
+    ///
+    /// ```
+    /// use bedrock_lite::env::Env;
+    /// use bedrock_lite::http::ProxySettings;
+    /// let env = Env::from_vars([("HTTPS_PROXY", "socks5://proxy.corp:1080")]);
+    /// let error = ProxySettings::from_env(&env).check().unwrap_err();
+    /// assert!(error.starts_with("HTTPS_PROXY `socks5://proxy.corp:1080`: socks5:// proxies are not supported"));
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        for proxy in [&self.http, &self.https].into_iter().flatten() {
+            proxy.parse()?;
+        }
+        Ok(())
+    }
+
     /// The proxy URL for a request to `scheme://host:port`, or `None` to
     /// connect directly.
     pub fn proxy_for(&self, scheme: &str, host: &str, port: u16) -> Option<&str> {
+        self.entry_for(scheme, host, port)
+            .map(|proxy| proxy.url.as_str())
+    }
+
+    /// The proxy for a request to `url`, parsed (`None`: connect directly);
+    /// an error naming the variable when it is no `http://` URL.
+    pub(crate) fn route(&self, url: &HttpUrl) -> Result<Option<HttpUrl>, String> {
+        self.entry_for(url.scheme(), url.host(), url.port())
+            .map(Proxy::parse)
+            .transpose()
+    }
+
+    fn entry_for(&self, scheme: &str, host: &str, port: u16) -> Option<&Proxy> {
         let proxy = match scheme {
-            "https" => self.https.as_deref()?,
-            "http" => self.http.as_deref()?,
+            "https" => self.https.as_ref()?,
+            "http" => self.http.as_ref()?,
             _ => return None,
         };
         let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -92,7 +173,7 @@ impl ProxySettings {
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for proxy in [&self.http, &self.https].into_iter().flatten() {
-            if let Some(userinfo) = userinfo(proxy) {
+            if let Some(userinfo) = userinfo(&proxy.url) {
                 out = out.replace(userinfo, "****");
             }
         }
@@ -102,7 +183,7 @@ impl ProxySettings {
 
 impl fmt::Debug for ProxySettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = |proxy: &Option<String>| proxy.as_deref().map(|p| self.redact(p));
+        let shown = |proxy: &Option<Proxy>| proxy.as_ref().map(|p| self.redact(&p.url));
         f.debug_struct("ProxySettings")
             .field("http", &shown(&self.http))
             .field("https", &shown(&self.https))
@@ -284,6 +365,61 @@ mod tests {
         assert_eq!(
             proxies.redact("cannot reach http://alice:s3cr3t@proxy.corp:3128"),
             "cannot reach http://****@proxy.corp:3128"
+        );
+    }
+
+    #[test]
+    fn a_proxy_without_a_scheme_is_http() {
+        let proxies = settings(&[("HTTPS_PROXY", "proxy.corp:3128"), ("http_proxy", " p2 ")]);
+        assert_eq!(
+            proxies.proxy_for("https", "a.com", 443),
+            Some("http://proxy.corp:3128")
+        );
+        assert_eq!(proxies.proxy_for("http", "a.com", 80), Some("http://p2"));
+        assert_eq!(proxies.check(), Ok(()));
+        let url = HttpUrl::parse("https://a.com/x").unwrap();
+        let route = proxies.route(&url).unwrap().unwrap();
+        assert_eq!((route.host(), route.port()), ("proxy.corp", 3128));
+        assert!(!route.is_https());
+    }
+
+    #[test]
+    fn other_proxy_schemes_are_refused_naming_the_variable() {
+        for (variable, value, scheme) in [
+            ("HTTPS_PROXY", "socks5://proxy.corp:1080", "socks5"),
+            ("https_proxy", "SOCKS5H://proxy.corp:1080", "socks5h"),
+            ("ALL_PROXY", "socks4://proxy.corp:1080", "socks4"),
+            ("HTTP_PROXY", "https://proxy.corp:443", "https"),
+        ] {
+            let proxies = settings(&[(variable, value)]);
+            let error = proxies.check().unwrap_err();
+            assert!(
+                error.starts_with(&format!(
+                    "{variable} `{value}`: {scheme}:// proxies are not supported"
+                )),
+                "{error}"
+            );
+            assert_eq!(error.lines().count(), 1, "{error}");
+            // A request through it fails the same way.
+            let target = match variable {
+                "HTTP_PROXY" => "http://a.com/",
+                _ => "https://a.com/",
+            };
+            let url = HttpUrl::parse(target).unwrap();
+            assert_eq!(proxies.route(&url).unwrap_err(), error);
+        }
+        // No password in the message.
+        let proxies = settings(&[("HTTPS_PROXY", "socks5://alice:s3cr3t@proxy.corp:1080")]);
+        let error = proxies.check().unwrap_err();
+        assert!(!error.contains("s3cr3t"), "{error}");
+        assert!(error.contains("socks5://****@proxy.corp:1080"), "{error}");
+        // An http URL that does not parse names its variable too.
+        let error = settings(&[("HTTP_PROXY", "http://proxy corp")])
+            .check()
+            .unwrap_err();
+        assert!(
+            error.starts_with("HTTP_PROXY `http://proxy corp`: not a proxy URL"),
+            "{error}"
         );
     }
 

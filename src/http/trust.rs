@@ -23,6 +23,8 @@ const MAX_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Clone, Debug, Default)]
 pub struct ExtraRoots {
     bundle: Option<PathBuf>,
+    /// Where the path came from, for the errors of its first use.
+    origin: Option<String>,
 }
 
 impl ExtraRoots {
@@ -41,7 +43,15 @@ impl ExtraRoots {
         std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
         Ok(ExtraRoots {
             bundle: Some(path.to_owned()),
+            origin: None,
         })
+    }
+
+    /// Names where the bundle's path came from (`AWS_CA_BUNDLE`, the
+    /// profile's `ca_bundle`) at the start of the errors of its first use.
+    pub fn with_origin(mut self, origin: impl Into<String>) -> ExtraRoots {
+        self.origin = Some(origin.into());
+        self
     }
 
     /// The bundle's certificates (none without a bundle); an error naming the
@@ -50,13 +60,17 @@ impl ExtraRoots {
         let Some(path) = &self.bundle else {
             return Ok(Vec::new());
         };
-        let pem = crate::env::read_text_file(path, MAX_BUNDLE_BYTES)
-            .map_err(|e| bundle_error(path, &e.to_string()))?;
+        let fail = |why: &str| match &self.origin {
+            Some(origin) => format!("{origin}: {}", bundle_error(path, why)),
+            None => bundle_error(path, why),
+        };
+        let pem =
+            crate::env::read_text_file(path, MAX_BUNDLE_BYTES).map_err(|e| fail(&e.to_string()))?;
         let certificates = CertificateDer::pem_slice_iter(pem.as_bytes())
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| bundle_error(path, "not a PEM certificate bundle"))?;
+            .map_err(|_| fail("not a PEM certificate bundle"))?;
         if certificates.is_empty() {
-            return Err(bundle_error(path, "no PEM certificate in it"));
+            return Err(fail("no PEM certificate in it"));
         }
         Ok(certificates)
     }
@@ -67,13 +81,30 @@ fn bundle_error(path: &Path, why: &str) -> String {
     format!("CA bundle {}: {why}", path.display())
 }
 
-/// The TLS client configuration (rustls on `ring`, TLS 1.2 and 1.3): the
-/// system's roots, the bundled fallback when the system has none and the
-/// feature is on, and the extra ones; and whether the store ended up empty.
-pub(crate) fn client_config(extra: &ExtraRoots) -> Result<(ClientConfig, bool), String> {
+/// The TLS client configuration (rustls on `ring`, TLS 1.2 and 1.3) over the
+/// system's roots (read now) and the extra ones; see [`root_store`].
+pub(crate) fn client_config(extra: &ExtraRoots) -> Result<ClientConfig, String> {
+    let native = rustls_native_certs::load_native_certs().certs;
+    let roots = root_store(native, extra)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot set up TLS: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
+}
+
+/// The trusted roots: `native` (the system's certificates; one rustls cannot
+/// use is left out, as browsers do), Mozilla's bundled ones instead when there
+/// are none and the `bundled-roots` feature is on, plus the extra ones. An
+/// error saying what to do when that leaves no root at all.
+fn root_store(
+    native: Vec<CertificateDer<'static>>,
+    extra: &ExtraRoots,
+) -> Result<RootCertStore, String> {
     let mut roots = RootCertStore::empty();
-    for certificate in rustls_native_certs::load_native_certs().certs {
-        // A system certificate rustls cannot use is left out, as browsers do.
+    for certificate in native {
         let _ = roots.add(certificate);
     }
     if roots.is_empty() {
@@ -84,14 +115,14 @@ pub(crate) fn client_config(extra: &ExtraRoots) -> Result<(ClientConfig, bool), 
             .add(certificate)
             .map_err(|e| format!("a certificate of the CA bundle cannot be used: {e}"))?;
     }
-    let no_roots = roots.is_empty();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot set up TLS: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok((config, no_roots))
+    if roots.is_empty() {
+        return Err(
+            "no trusted root certificates: the system has none; set AWS_CA_BUNDLE to \
+             a PEM bundle, or use a build with the bundled-roots feature"
+                .to_owned(),
+        );
+    }
+    Ok(roots)
 }
 
 /// Mozilla's roots, built in.
@@ -124,5 +155,36 @@ mod tests {
         let error = client_config(&roots).err().unwrap();
         assert!(error.contains(&garbage.display().to_string()), "{error}");
         assert!(error.contains("no PEM certificate"), "{error}");
+        let named = roots.with_origin("`ca_bundle` in profile `p`");
+        let error = client_config(&named).err().unwrap();
+        assert_eq!(
+            error,
+            format!(
+                "`ca_bundle` in profile `p`: CA bundle {}: no PEM certificate in it",
+                garbage.display()
+            )
+        );
+    }
+
+    #[cfg(feature = "bundled-roots")]
+    #[test]
+    fn a_system_without_roots_gets_the_bundled_ones() {
+        let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS;
+        let roots = root_store(Vec::new(), &ExtraRoots::default()).unwrap();
+        assert!(roots.len() > 100, "{}", roots.len());
+        assert_eq!(roots.len(), bundled.len());
+        // A system that has roots gets only its own.
+        let native = bundled.iter().take(1).cloned().collect();
+        let roots = root_store(native, &ExtraRoots::default()).unwrap();
+        assert_eq!(roots.len(), 1);
+    }
+
+    #[cfg(not(feature = "bundled-roots"))]
+    #[test]
+    fn a_system_without_roots_is_a_clear_error_without_the_bundled_ones() {
+        let error = root_store(Vec::new(), &ExtraRoots::default()).unwrap_err();
+        assert!(error.starts_with("no trusted root certificates"), "{error}");
+        assert!(error.contains("AWS_CA_BUNDLE"), "{error}");
+        assert!(error.contains("bundled-roots"), "{error}");
     }
 }

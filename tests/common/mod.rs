@@ -6,6 +6,7 @@ use std::path::PathBuf;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod frames;
+pub mod proxy;
 pub mod python;
 pub mod raw_http;
 pub mod relay;

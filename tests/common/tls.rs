@@ -29,9 +29,18 @@ pub struct TestCerts {
 
 impl TestCerts {
     /// Makes a CA and a certificate for `dns_name` in `dir` with `openssl`.
-    /// `None` (said loudly on stderr) when `openssl` is not on the machine.
+    /// `None` (said loudly on stderr) when `openssl` is not on the machine;
+    /// in CI (`CI` set, or `BEDROCK_LITE_REQUIRE_VECTORS=1` as `.ci/run` sets
+    /// it) a missing `openssl` fails the test instead.
     pub fn generate(dir: &Path, dns_name: &str) -> Option<TestCerts> {
         if Command::new("openssl").arg("version").output().is_err() {
+            let required = std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+                || std::env::var("BEDROCK_LITE_REQUIRE_VECTORS").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "`openssl` is not on this machine, and CI requires the TLS tests \
+                 (CI or BEDROCK_LITE_REQUIRE_VECTORS=1): install it"
+            );
             eprintln!("\n!!!! `openssl` is not on this machine: the TLS test did NOT run !!!!\n");
             return None;
         }
