@@ -1,15 +1,16 @@
 //! The official `openai` Python client against `bedrock-lite serve` (the
 //! built binary) in front of the emulator: `tests/python/gateway_openai.py`
 //! runs phase by phase; before each scripted phase this test queues the
-//! emulator's replies (several tool calls, a slow stream, cut streams,
+//! emulator's replies (several tool calls, a slow stream, cut and idle streams,
 //! upstream errors). Then it checks what Python cannot see: what reached
 //! Bedrock (the image, the history with blank text dropped, never a gateway
 //! key) and the access log (one line per request, never a key).
 //!
-//! Four gateways run: the main one (keys `full`, `other`, `limited` to one
+//! Five gateways run: the main one (keys `full`, `other`, `limited` to one
 //! model, `rpm` at 2 requests per minute, `tpm` and `tpm_embed` at 3 tokens
 //! per minute; keepalive every second), one with no AWS credentials (for the
-//! 500), one with `maxConcurrent` 1, and one with `promptCaching: "auto"`.
+//! 500), one with `maxConcurrent` 1, one with `promptCaching: "auto"`, and
+//! one whose Bedrock idle timeout is 1 s (`BEDROCK_LITE_IDLE_TIMEOUT`).
 //!
 //! The `openai` package is installed with pip into the tests' venv
 //! ([`common::python`]); without PyPI the test fails under
@@ -189,6 +190,14 @@ fn the_openai_client_against_serve() {
         json!({"gateway": {"promptCaching": "auto"}}),
     );
     let auto = Serve::start(home, &auto_config, Some(&endpoint), Aws::DemoKeys, &[]);
+    let idle = Serve::start_with_env(
+        home,
+        &no_aws_config,
+        Some(&endpoint),
+        Aws::DemoKeys,
+        &[],
+        &[("BEDROCK_LITE_IDLE_TIMEOUT", "1")],
+    );
     let env = [
         ("GATEWAY_URL", main.url.as_str()),
         ("NO_AWS_URL", no_aws.url.as_str()),
@@ -200,6 +209,7 @@ fn the_openai_client_against_serve() {
         ("KEY_TPM", keys.tpm.as_str()),
         ("KEY_TPM_EMBED", keys.tpm_embed.as_str()),
         ("AUTO_URL", auto.url.as_str()),
+        ("IDLE_URL", idle.url.as_str()),
     ];
 
     phase(&python, "main", &env);
@@ -420,6 +430,13 @@ fn the_openai_client_against_serve() {
         emulator.script(Reply::DropAfter { bytes: 200 });
     }
     phase(&python, "cut", &env);
+
+    for _ in 0..2 {
+        emulator.script(Reply::Drip {
+            delay: Duration::from_secs(3),
+        });
+    }
+    phase(&python, "idle", &env);
 
     // The client retries throttling and unavailability: three attempts each.
     for _ in 0..3 {

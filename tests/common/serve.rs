@@ -120,6 +120,18 @@ impl Serve {
         aws: Aws,
         extra: &[&str],
     ) -> Serve {
+        Serve::start_with_env(home, config, endpoint, aws, extra, &[])
+    }
+
+    /// [`Serve::start`], with `env` added to its environment.
+    pub fn start_with_env(
+        home: &Path,
+        config: &Path,
+        endpoint: Option<&str>,
+        aws: Aws,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Serve {
         let mut args = Vec::new();
         if let Some(endpoint) = endpoint {
             args.extend(["--endpoint-url", endpoint]);
@@ -127,6 +139,7 @@ impl Serve {
         args.extend(["serve", "--listen", "127.0.0.1:0"]);
         args.extend_from_slice(extra);
         let mut command = command(home, config, &args);
+        command.envs(env.iter().copied());
         if aws == Aws::DemoKeys {
             command
                 .env("AWS_ACCESS_KEY_ID", DEMO_ACCESS_KEY_ID)

@@ -8,7 +8,8 @@ Environment: GATEWAY_URL (the gateway under test, `http://127.0.0.1:PORT`),
 KEY_FULL, KEY_OTHER (two keys without limits), KEY_LIMITED (may use
 LIMITED_MODEL only), KEY_RPM (2 requests per minute), KEY_TPM and KEY_TPM_EMBED (3 tokens per
 minute each), NO_AWS_URL (a gateway with no AWS credentials), BUSY_URL (a
-gateway with maxConcurrent 1), AUTO_URL (a gateway with promptCaching "auto").
+gateway with maxConcurrent 1), AUTO_URL (a gateway with promptCaching "auto"),
+IDLE_URL (a gateway whose Bedrock idle timeout is 1 s).
 Raw HTTP (to see headers, SSE comments and what the client hides) goes
 through the standard library only.
 
@@ -825,20 +826,41 @@ def keepalive_phase():
     check(text == "You said: slow", "and carries the whole text", text)
 
 
-def cut_phase():
-    """The emulator cuts the next two streams after their first frames."""
-    status, events = raw_sse({"model": CHAT_MODEL, "stream": True, "messages": [user("cut me off please")]})
+def ended_without_stop(prompt, how, url=URL):
+    """Two streams of `prompt` that the emulator breaks (`how` they end): each
+    ends with an error event, no [DONE] and no finish_reason, and the official
+    client raises on it."""
+    status, events = raw_sse({"model": CHAT_MODEL, "stream": True, "messages": [user(prompt)]}, url=url)
     chunks = chunk_json(events)
-    check(status == 200 and "data: [DONE]" not in events, "a cut stream gets no [DONE]", events)
-    check(chunks and "error" in chunks[-1], "it ends with an error event", events[-1:])
+    check(status == 200 and "data: [DONE]" not in events, f"a stream {how} gets no [DONE]", events)
+    check(chunks and "error" in chunks[-1], f"a stream {how} ends with an error event", events[-1:])
     finishes = [c["choices"][0].get("finish_reason") for c in chunks if c.get("choices")]
-    check(all(f is None for f in finishes), "and no made-up finish_reason", finishes)
+    check(all(f is None for f in finishes), f"a stream {how} has no made-up finish_reason", finishes)
     try:
-        stream_chunks(messages=[user("cut me off please")])
+        [chunk for chunk in client(url=url).chat.completions.create(model=CHAT_MODEL, stream=True, messages=[user(prompt)])]
         raised = None
     except openai.APIError as error:
         raised = error
-    check(raised is not None and not isinstance(raised, openai.APIStatusError), "the official client raises on the error event", raised)
+    check(
+        raised is not None and not isinstance(raised, openai.APIStatusError),
+        f"the official client raises on a stream {how}",
+        raised,
+    )
+    return chunks
+
+
+def cut_phase():
+    """The emulator cuts the next two streams after their first frames."""
+    ended_without_stop("cut me off please", "cut by the network")
+
+
+def idle_phase():
+    """IDLE_URL is a gateway whose Bedrock idle timeout is 1 s
+    (BEDROCK_LITE_IDLE_TIMEOUT); the emulator sends each frame of the next two
+    streams after 3 s."""
+    chunks = ended_without_stop("too slow", "that went idle", url=os.environ["IDLE_URL"])
+    message = (chunks[-1].get("error") or {}).get("message", "") if chunks else ""
+    check("idle" in message, "the error event says the stream went idle", message)
 
 
 def upstream_errors_phase():
@@ -961,18 +983,7 @@ def redacted_phase():
 
 def decoder_error_phase():
     """The emulator answers the next two streams with frames that do not decode."""
-    status, events = raw_sse({"model": CHAT_MODEL, "stream": True, "messages": [user("garbage frames")]})
-    chunks = chunk_json(events)
-    check(status == 200 and "data: [DONE]" not in events, "a stream that does not decode gets no [DONE]", events)
-    check(chunks and "error" in chunks[-1], "it ends with an error event", events[-1:])
-    finishes = [c["choices"][0].get("finish_reason") for c in chunks if c.get("choices")]
-    check(all(f is None for f in finishes), "and no finish_reason", finishes)
-    try:
-        stream_chunks(messages=[user("garbage frames")])
-        raised = None
-    except openai.APIError as error:
-        raised = error
-    check(raised is not None and not isinstance(raised, openai.APIStatusError), "the official client raises on a decoder error", raised)
+    ended_without_stop("garbage frames", "that does not decode")
 
 
 PHASES = {
@@ -983,6 +994,7 @@ PHASES = {
     "tool_indexes": tool_indexes_phase,
     "keepalive": keepalive_phase,
     "cut": cut_phase,
+    "idle": idle_phase,
     "upstream_errors": upstream_errors_phase,
     "busy": busy_phase,
 }
