@@ -250,8 +250,9 @@ async fn status_200_with_an_error_json_body_is_an_error_naming_its_message() {
 // ---------------------------------------------------------------------------
 // Slow servers
 
-#[tokio::test]
-async fn a_stall_after_some_events_ends_in_an_idle_timeout() {
+/// A server that streams "Half an answer", then holds the connection open
+/// and sends nothing more.
+async fn stalled_after_half_an_answer() -> RawServer {
     let events = [
         frame("messageStart", r#"{"role":"assistant"}"#),
         frame(
@@ -260,7 +261,7 @@ async fn a_stall_after_some_events_ends_in_an_idle_timeout() {
         ),
     ]
     .concat();
-    let server = RawServer::start(Ipv4Addr::LOCALHOST, move |_| {
+    RawServer::start(Ipv4Addr::LOCALHOST, move |_| {
         vec![
             Step::Write(raw_http::head(
                 200,
@@ -271,7 +272,12 @@ async fn a_stall_after_some_events_ends_in_an_idle_timeout() {
             Step::Hold,
         ]
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_stall_after_some_events_ends_in_an_idle_timeout() {
+    let server = stalled_after_half_an_answer().await;
     let idle = Duration::from_millis(300);
     let client = client(
         &server.url(),
@@ -292,26 +298,7 @@ async fn a_stall_after_some_events_ends_in_an_idle_timeout() {
 
 #[tokio::test]
 async fn the_cli_idle_timeout_is_set_by_its_variable() {
-    let events = [
-        frame("messageStart", r#"{"role":"assistant"}"#),
-        frame(
-            "contentBlockDelta",
-            r#"{"contentBlockIndex":0,"delta":{"text":"Half an answer"}}"#,
-        ),
-    ]
-    .concat();
-    let server = RawServer::start(Ipv4Addr::LOCALHOST, move |_| {
-        vec![
-            Step::Write(raw_http::head(
-                200,
-                &[("content-type", "application/vnd.amazon.eventstream")],
-                Some(events.len() + 1000),
-            )),
-            Step::Write(Bytes::from(events.clone())),
-            Step::Hold,
-        ]
-    })
-    .await;
+    let server = stalled_after_half_an_answer().await;
     let (run, _home) = chat(&server.url(), &[]);
     let ran = run
         .env("BEDROCK_LITE_IDLE_TIMEOUT", "1")
@@ -523,14 +510,7 @@ async fn a_tls_certificate_for_another_name_is_refused() {
     ) else {
         return;
     };
-    let rejection = raw_http::response(
-        400,
-        &[
-            ("content-type", "application/json"),
-            ("x-amzn-errortype", "ValidationException"),
-        ],
-        r#"{"message":"reached over TLS"}"#,
-    );
+    let rejection = common::tls::answer_saying("reached over TLS");
     // The control: the same kind of certificate, for the right name, trusted
     // the same way, is accepted (the request arrives and its answer is shown).
     let server = common::tls::TlsServer::start(&for_localhost, rejection.clone());
@@ -560,14 +540,7 @@ async fn a_profile_ca_bundle_is_trusted_and_without_it_the_certificate_is_refuse
     let Some(certs) = common::tls::TestCerts::generate(dir.path(), "localhost") else {
         return;
     };
-    let rejection = raw_http::response(
-        400,
-        &[
-            ("content-type", "application/json"),
-            ("x-amzn-errortype", "ValidationException"),
-        ],
-        r#"{"message":"reached over TLS"}"#,
-    );
+    let rejection = common::tls::answer_saying("reached over TLS");
     let server = common::tls::TlsServer::start(&certs, rejection);
     let endpoint = format!("https://localhost:{}", server.port());
     let profiles = format!(

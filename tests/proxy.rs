@@ -331,14 +331,7 @@ async fn https_goes_through_a_connect_tunnel_with_the_proxy_credentials() {
     let Some(certs) = common::tls::TestCerts::generate(dir.path(), "localhost") else {
         return;
     };
-    let rejection = raw_http::response(
-        400,
-        &[
-            ("content-type", "application/json"),
-            ("x-amzn-errortype", "ValidationException"),
-        ],
-        r#"{"message":"reached through the tunnel"}"#,
-    );
+    let rejection = common::tls::answer_saying("reached through the tunnel");
     let server = common::tls::TlsServer::start(&certs, rejection);
     let proxy = RecordingProxy::start().await;
     let home = ScratchDir::new("proxy-tls-home");

@@ -111,6 +111,19 @@ fn openssl(args: &[&str], paths: &[(&str, &PathBuf)]) {
     );
 }
 
+/// A Bedrock `ValidationException` answer saying `message`: what a test's
+/// [`TlsServer`] serves to show that a request reached it.
+pub fn answer_saying(message: &str) -> bytes::Bytes {
+    super::raw_http::response(
+        400,
+        &[
+            ("content-type", "application/json"),
+            ("x-amzn-errortype", "ValidationException"),
+        ],
+        &format!(r#"{{"message":"{message}"}}"#),
+    )
+}
+
 /// A running HTTPS server on 127.0.0.1.
 pub struct TlsServer {
     addr: SocketAddr,
