@@ -120,7 +120,7 @@ pub fn answer_saying(message: &str) -> bytes::Bytes {
             ("content-type", "application/json"),
             ("x-amzn-errortype", "ValidationException"),
         ],
-        &format!(r#"{{"message":"{message}"}}"#),
+        format!(r#"{{"message":"{message}"}}"#),
     )
 }
 
