@@ -224,8 +224,7 @@ impl DateTime {
 
     /// Seconds since 1970-01-01T00:00:00Z (negative before).
     fn unix_seconds(&self) -> i64 {
-        self.days * SECONDS_PER_DAY
-            + i64::from(self.hour * 3600 + self.minute * 60 + self.second)
+        self.days * SECONDS_PER_DAY + i64::from(self.hour * 3600 + self.minute * 60 + self.second)
     }
 
     /// The year, if it is in 0 to 9999.
@@ -409,5 +408,422 @@ impl Cursor<'_> {
     /// `Some` if nothing is left.
     fn finish(&self) -> Option<()> {
         self.0.is_empty().then_some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::format_description::well_known::Rfc3339;
+    use time::format_description::BorrowedFormatItem;
+    use time::macros::format_description;
+    use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+    /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    const FIRST_SECOND: i64 = -62_167_219_200;
+    const LAST_SECOND: i64 = 253_402_300_799;
+
+    fn at(seconds: i64, nanosecond: u32) -> SystemTime {
+        system_time(seconds, nanosecond).expect("representable")
+    }
+
+    #[test]
+    fn formats_rfc3339_across_the_four_digit_years() {
+        let cases = [
+            (0, "1970-01-01T00:00:00Z"),
+            (-1, "1969-12-31T23:59:59Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (4_107_456_000, "2100-02-28T00:00:00Z"),
+            (4_107_542_400, "2100-03-01T00:00:00Z"),
+            (2_147_483_647, "2038-01-19T03:14:07Z"),
+            (2_147_483_648, "2038-01-19T03:14:08Z"),
+            (FIRST_SECOND, "0000-01-01T00:00:00Z"),
+            (LAST_SECOND, "9999-12-31T23:59:59Z"),
+        ];
+        for (seconds, text) in cases {
+            assert_eq!(format_rfc3339(seconds).as_deref(), Some(text), "{seconds}");
+        }
+        for seconds in [FIRST_SECOND - 1, LAST_SECOND + 1, i64::MIN, i64::MAX] {
+            assert_eq!(format_rfc3339(seconds), None, "{seconds}");
+        }
+    }
+
+    #[test]
+    fn formats_amz_dates() {
+        assert_eq!(
+            format_amz_date(1_440_938_160).as_deref(),
+            Some("20150830T123600Z")
+        );
+        assert_eq!(format_amz_date(0).as_deref(), Some("19700101T000000Z"));
+        assert_eq!(format_amz_date(LAST_SECOND + 1), None);
+        assert_eq!(format_amz_date(FIRST_SECOND - 1), None);
+    }
+
+    #[cfg(feature = "emulator")]
+    #[test]
+    fn formats_http_dates() {
+        assert_eq!(
+            format_http_date(784_111_777).as_deref(),
+            Some("Sun, 06 Nov 1994 08:49:37 GMT")
+        );
+        assert_eq!(
+            format_http_date(0).as_deref(),
+            Some("Thu, 01 Jan 1970 00:00:00 GMT")
+        );
+        assert_eq!(
+            format_http_date(951_782_400).as_deref(),
+            Some("Tue, 29 Feb 2000 00:00:00 GMT")
+        );
+        assert_eq!(format_http_date(FIRST_SECOND - 1), None);
+    }
+
+    #[cfg(feature = "gateway")]
+    #[test]
+    fn formats_milliseconds() {
+        assert_eq!(
+            format_rfc3339_millis(at(1, 234_567_890)).as_deref(),
+            Some("1970-01-01T00:00:01.234Z")
+        );
+        assert_eq!(
+            format_rfc3339_millis(at(-1, 500_000_000)).as_deref(),
+            Some("1969-12-31T23:59:59.500Z")
+        );
+        assert_eq!(
+            format_rfc3339_millis(at(LAST_SECOND, 999_999_999)).as_deref(),
+            Some("9999-12-31T23:59:59.999Z")
+        );
+        assert_eq!(format_rfc3339_millis(at(LAST_SECOND + 1, 0)), None);
+    }
+
+    #[test]
+    fn parses_rfc3339_with_offsets_fractions_and_leap_seconds() {
+        let accepted = [
+            ("2021-09-21T04:16:53Z", at(1_632_197_813, 0)),
+            ("2021-09-21t04:16:53z", at(1_632_197_813, 0)),
+            ("2021-09-21 04:16:53Z", at(1_632_197_813, 0)),
+            ("1970-01-01T00:00:00-00:00", at(0, 0)),
+            ("2024-02-29T12:00:00Z", at(1_709_208_000, 0)),
+            // Offsets that cross midnight and the year.
+            ("2025-01-01T00:30:00+01:00", at(1_735_687_800, 0)),
+            ("2024-12-31T23:30:00-01:00", at(1_735_691_400, 0)),
+            (
+                "2021-08-05T19:58:02.500+01:00",
+                at(1_628_189_882, 500_000_000),
+            ),
+            ("2021-08-05T18:58:02.5Z", at(1_628_189_882, 500_000_000)),
+            ("1969-12-31T23:59:59.25Z", at(-1, 250_000_000)),
+            ("2038-01-19T03:14:08Z", at(2_147_483_648, 0)),
+            // Digits past the nanosecond are dropped, not rounded.
+            ("1970-01-01T00:00:00.1234567899999Z", at(0, 123_456_789)),
+            // A leap second is the last nanosecond before it.
+            ("2016-12-31T23:59:60Z", at(1_483_228_799, 999_999_999)),
+            ("2016-12-31T23:59:60.5Z", at(1_483_228_799, 999_999_999)),
+            ("2017-01-01T00:59:60+01:00", at(1_483_228_799, 999_999_999)),
+            ("2015-06-30T23:59:60Z", at(1_435_708_799, 999_999_999)),
+            ("9999-12-31T23:59:59Z", at(LAST_SECOND, 0)),
+            // The offset may carry the time past year 9999 or before year 0.
+            ("9999-12-31T23:00:00-02:00", at(LAST_SECOND + 3601, 0)),
+            ("0000-01-01T00:00:00+01:00", at(FIRST_SECOND - 3600, 0)),
+        ];
+        for (text, expected) in accepted {
+            assert_eq!(parse_rfc3339(text), Some(expected), "{text}");
+            assert_eq!(time_rfc3339_parse(text), Some(expected), "time: {text}");
+        }
+        let refused = [
+            "",
+            "2021-08-05",
+            "2025-02-30T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2100-02-29T00:00:00Z",
+            "2025-04-31T00:00:00Z",
+            "2025-00-01T00:00:00Z",
+            "2025-13-01T00:00:00Z",
+            "2025-01-00T00:00:00Z",
+            "2025-01-01T24:00:00Z",
+            "2025-01-01T23:60:00Z",
+            "2025-01-01T23:59:61Z",
+            "2016-12-30T23:59:60Z",
+            "2016-12-31T22:59:60Z",
+            "2025-01-01T00:00:00",
+            "2025-01-01T00:00:00Zjunk",
+            "2025-01-01T00:00:00Z ",
+            " 2025-01-01T00:00:00Z",
+            "2025-01-01T00:00:00.Z",
+            "2025-01-01T00:00:00+24:00",
+            "2025-01-01T00:00:00+01:60",
+            "2025-01-01T00:00:00+0100",
+            "2025-01-01T00:00:00+01",
+            "2025-01-01T0:00:00Z",
+            "25-01-01T00:00:00Z",
+            "+2025-01-01T00:00:00Z",
+            "2025-01-01TT00:00:00Z",
+            "2025-01-01é00:00:00Z",
+            "２０２５-01-01T00:00:00Z",
+        ];
+        for text in refused {
+            assert_eq!(parse_rfc3339(text), None, "{text}");
+            assert_eq!(time_rfc3339_parse(text), None, "time: {text}");
+        }
+    }
+
+    #[test]
+    fn parses_amz_dates() {
+        let cases = [
+            ("20150830T123600Z", Some(at(1_440_938_160, 0))),
+            ("+20150830T123600Z", Some(at(1_440_938_160, 0))),
+            ("20160229T000000Z", Some(at(1_456_704_000, 0))),
+            ("99991231T235959Z", Some(at(LAST_SECOND, 0))),
+            ("00000101T000000Z", Some(at(FIRST_SECOND, 0))),
+            ("", None),
+            ("2015-08-30", None),
+            ("20150830T123600", None),
+            ("20150830T123600z", None),
+            ("20150830t123600Z", None),
+            ("20150830T123600Z ", None),
+            ("20150229T000000Z", None),
+            ("20151301T000000Z", None),
+            ("20150830T240000Z", None),
+            ("20150830T126000Z", None),
+            ("20151231T235960Z", None),
+            ("2015083T123600Z", None),
+            ("201508300T123600Z", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_amz_date(text), expected, "{text}");
+            assert_eq!(time_amz_date(text), expected, "time: {text}");
+        }
+    }
+
+    #[test]
+    fn parses_http_dates() {
+        let cases = [
+            ("Sun, 06 Nov 1994 08:49:37 GMT", Some(at(784_111_777, 0))),
+            // The weekday is not checked against the date.
+            ("Mon, 06 Nov 1994 08:49:37 GMT", Some(at(784_111_777, 0))),
+            ("Thu, 29 Feb 2024 00:00:00 GMT", Some(at(1_709_164_800, 0))),
+            ("", None),
+            ("yesterday", None),
+            ("sun, 06 Nov 1994 08:49:37 GMT", None),
+            ("Sun, 06 nov 1994 08:49:37 GMT", None),
+            ("Sun, 6 Nov 1994 08:49:37 GMT", None),
+            ("Sun, 31 Nov 1994 08:49:37 GMT", None),
+            ("Thu, 29 Feb 2023 00:00:00 GMT", None),
+            ("Sun, 06 Nov 1994 24:49:37 GMT", None),
+            ("Sun, 06 Nov 1994 08:49:37 UTC", None),
+            ("Sun, 06 Nov 1994 08:49:37 GMT ", None),
+            ("Sunday, 06-Nov-94 08:49:37 GMT", None),
+            ("Sun Nov  6 08:49:37 1994", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_http_date(text), expected, "{text}");
+            assert_eq!(time_http_date(text), expected, "time: {text}");
+        }
+    }
+
+    #[test]
+    fn civil_dates_round_trip_at_the_edges() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(0, 1, 1), -719_528);
+        // Total over i64: no overflow at the extremes.
+        let _ = DateTime::from_unix_seconds(i64::MIN);
+        let _ = DateTime::from_unix_seconds(i64::MAX);
+    }
+
+    const AMZ_DATE: &[BorrowedFormatItem<'static>] =
+        format_description!("[year][month][day]T[hour][minute][second]Z");
+    const HTTP_DATE: &[BorrowedFormatItem<'static>] = format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+
+    /// Unix seconds: mostly in years 0 to 9999, some anywhere `time` goes and past it.
+    fn any_instant() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            3 => FIRST_SECOND..=LAST_SECOND,
+            1 => -377_705_116_800i64 - 86_400..=LAST_SECOND + 366 * 86_400,
+        ]
+    }
+
+    /// `time`'s text for `seconds` in `format` where it writes a four-digit year;
+    /// `None` for a negative year (`time` writes `-0001`, we write nothing) and
+    /// past its range.
+    fn time_format(seconds: i64, format: &[BorrowedFormatItem<'_>]) -> Option<String> {
+        let utc = OffsetDateTime::from_unix_timestamp(seconds).ok()?;
+        if utc.year() < 0 {
+            return None;
+        }
+        utc.format(format).ok()
+    }
+
+    fn time_rfc3339(seconds: i64) -> Option<String> {
+        OffsetDateTime::from_unix_timestamp(seconds)
+            .ok()?
+            .format(&Rfc3339)
+            .ok()
+    }
+
+    /// `time`'s reading of RFC 3339, the reference for [`parse_rfc3339`].
+    fn time_rfc3339_parse(text: &str) -> Option<SystemTime> {
+        OffsetDateTime::parse(text, &Rfc3339)
+            .ok()
+            .map(SystemTime::from)
+    }
+
+    /// `time`'s reading of the amz-date format, the reference for [`parse_amz_date`].
+    fn time_amz_date(text: &str) -> Option<SystemTime> {
+        let parsed = PrimitiveDateTime::parse(text, AMZ_DATE).ok()?;
+        Some(parsed.assume_utc().into())
+    }
+
+    /// `time`'s reading of IMF-fixdate, the reference for [`parse_http_date`].
+    fn time_http_date(text: &str) -> Option<SystemTime> {
+        let parsed = PrimitiveDateTime::parse(text, HTTP_DATE).ok()?;
+        Some(parsed.assume_utc().into())
+    }
+
+    /// Near-RFC 3339 text: each field drawn around and past its valid range.
+    fn rfc3339_like() -> impl Strategy<Value = String> {
+        let fields = (
+            "[0-9]{4}|[0-9]{3}|\\+[0-9]{4}",
+            "0[0-9]|1[0-3]",
+            "[0-2][0-9]|3[0-2]",
+            "[Tt x\\-]",
+            "[0-1][0-9]|2[0-5]",
+            "[0-5][0-9]|6[0-1]",
+            "[0-5][0-9]|6[0-1]",
+            "(\\.[0-9]{0,12})?",
+            "[Zz]|[+\\-]([0-1][0-9]|2[0-5]):([0-5][0-9]|6[0-1])|[+\\-][0-9]{4}|",
+            "|.",
+        );
+        fields.prop_map(|(y, mo, d, sep, h, mi, s, frac, off, tail)| {
+            format!("{y}-{mo}-{d}{sep}{h}:{mi}:{s}{frac}{off}{tail}")
+        })
+    }
+
+    /// Leap-second candidates: the ends of months, near midnight, in several offsets.
+    fn leap_second_like() -> impl Strategy<Value = String> {
+        (
+            "[0-9]{4}",
+            "0[1-9]|1[0-2]",
+            "2[89]|3[01]|01",
+            "23|22|00|01",
+            "59|00|30",
+            "(\\.[0-9]{1,3})?",
+            "[Zz]|[+\\-](00|01|02):(00|30|59)",
+        )
+            .prop_map(|(y, mo, d, h, mi, frac, off)| format!("{y}-{mo}-{d}T{h}:{mi}:60{frac}{off}"))
+    }
+
+    /// A valid RFC 3339 text (as `time` writes it, in some offset) with one byte replaced.
+    fn mutated_rfc3339() -> impl Strategy<Value = String> {
+        (
+            FIRST_SECOND..=LAST_SECOND,
+            0u32..1_000_000_000,
+            -1439i32..=1439,
+            any::<usize>(),
+            proptest::char::range(' ', '~'),
+        )
+            .prop_filter_map(
+                "year outside 0 to 9999 in that offset",
+                |(s, n, m, i, c)| {
+                    let offset = UtcOffset::from_whole_seconds(m * 60).ok()?;
+                    let nanos = i128::from(s) * 1_000_000_000 + i128::from(n);
+                    let text = OffsetDateTime::from_unix_timestamp_nanos(nanos)
+                        .ok()?
+                        .to_offset(offset)
+                        .format(&Rfc3339)
+                        .ok()?;
+                    let mut bytes = text.into_bytes();
+                    let index = i % bytes.len();
+                    bytes[index] = u8::try_from(c).ok()?;
+                    String::from_utf8(bytes).ok()
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn formats_as_time_does(seconds in any_instant()) {
+            prop_assert_eq!(format_rfc3339(seconds), time_rfc3339(seconds));
+            prop_assert_eq!(format_amz_date(seconds), time_format(seconds, AMZ_DATE));
+        }
+
+        #[cfg(feature = "emulator")]
+        #[test]
+        fn formats_http_dates_as_time_does(seconds in any_instant()) {
+            prop_assert_eq!(format_http_date(seconds), time_format(seconds, HTTP_DATE));
+        }
+
+        #[cfg(feature = "gateway")]
+        #[test]
+        fn formats_milliseconds_as_time_does(seconds in FIRST_SECOND..=LAST_SECOND, nanos in 0u32..1_000_000_000) {
+            let time = at(seconds, nanos);
+            let millis = format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+            );
+            prop_assert_eq!(
+                format_rfc3339_millis(time),
+                OffsetDateTime::from(time).format(millis).ok()
+            );
+        }
+
+        #[test]
+        fn parses_rfc3339_as_time_does(
+            text in prop_oneof![rfc3339_like(), leap_second_like(), mutated_rfc3339(), ".{0,40}"]
+        ) {
+            prop_assert_eq!(parse_rfc3339(&text), time_rfc3339_parse(&text), "{}", text);
+        }
+
+        #[test]
+        fn formatted_rfc3339_parses_back(seconds in FIRST_SECOND..=LAST_SECOND) {
+            let text = format_rfc3339(seconds).expect("a four-digit year");
+            prop_assert_eq!(parse_rfc3339(&text), Some(at(seconds, 0)));
+        }
+
+        #[test]
+        fn parses_amz_dates_as_time_does(
+            text in prop_oneof![
+                "[+\\-]?[0-9]{4}(0[0-9]|1[0-3])([0-2][0-9]|3[0-2])[Tt]([0-1][0-9]|2[0-5])([0-5][0-9]|6[0-1])([0-5][0-9]|6[0-1])[Zz]?.?",
+                "[0-9]{0,17}T?[0-9]{0,6}Z?",
+                ".{0,20}",
+            ]
+        ) {
+            prop_assert_eq!(parse_amz_date(&text), time_amz_date(&text), "{}", text);
+        }
+
+        #[test]
+        fn amz_dates_round_trip(seconds in 0..=LAST_SECOND) {
+            let text = format_amz_date(seconds).expect("a four-digit year");
+            prop_assert_eq!(parse_amz_date(&text), Some(at(seconds, 0)));
+        }
+
+        #[test]
+        fn parses_http_dates_as_time_does(
+            text in prop_oneof![
+                "(Sun|Mon|Tue|Wed|Thu|Fri|Sat|sun|SUN|Xyz), ([0-2][0-9]|3[0-2]) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|jan|Xyz) [+\\-]?[0-9]{4} ([0-1][0-9]|2[0-5]):([0-5][0-9]|6[0-1]):([0-5][0-9]|6[0-1]) (GMT|gmt|UTC)?.?",
+                ".{0,30}",
+            ]
+        ) {
+            prop_assert_eq!(parse_http_date(&text), time_http_date(&text), "{}", text);
+        }
+
+        #[cfg(feature = "emulator")]
+        #[test]
+        fn http_dates_round_trip(seconds in FIRST_SECOND..=LAST_SECOND) {
+            let text = format_http_date(seconds).expect("a four-digit year");
+            prop_assert_eq!(parse_http_date(&text), Some(at(seconds, 0)));
+        }
+
+        #[test]
+        fn civil_dates_round_trip(days in -4_000_000i64..4_000_000) {
+            let (year, month, day) = civil_from_days(days);
+            prop_assert!((1..=12).contains(&month));
+            prop_assert!((1..=days_in_month(year, month)).contains(&day));
+            prop_assert_eq!(days_from_civil(year, month, day), days);
+        }
     }
 }

@@ -9,8 +9,8 @@
 use std::time::{Duration, SystemTime};
 
 use crate::base64;
-use crate::datetime;
 use crate::credentials::Credentials;
+use crate::datetime;
 use crate::http::presign_url;
 use crate::sigv4::SigningIdentity;
 

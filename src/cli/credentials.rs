@@ -144,7 +144,8 @@ pub fn rfc3339(time: SystemTime) -> String {
         Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
         Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
     };
-    bedrock_lite::datetime::format_rfc3339(seconds).unwrap_or_else(|| format!("{seconds} seconds after 1970-01-01T00:00:00Z"))
+    bedrock_lite::datetime::format_rfc3339(seconds)
+        .unwrap_or_else(|| format!("{seconds} seconds after 1970-01-01T00:00:00Z"))
 }
 
 #[cfg(test)]

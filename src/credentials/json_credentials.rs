@@ -99,6 +99,7 @@ fn required_string<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn parses_a_success_document_case_insensitively() {

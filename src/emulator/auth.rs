@@ -5,8 +5,8 @@
 use std::time::{Duration, SystemTime};
 
 use super::server::RecordedRequest;
-use crate::datetime;
 use super::{DEMO_ACCESS_KEY_ID, DEMO_BEARER_TOKEN, DEMO_SECRET_ACCESS_KEY};
+use crate::datetime;
 use crate::sigv4::{Payload, SignableRequest, Signer, SigningIdentity, SigningScope};
 
 /// How far a request's `X-Amz-Date` may be from the emulator's clock.
