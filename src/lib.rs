@@ -31,6 +31,7 @@
 //! The modules, in the order a request meets them (each uses only those before it):
 //!
 //! * leaves, pure and I/O-free: [`env`](mod@env) (variables, files, clock), [`base64`],
+//!   [`datetime`] (UTC dates in RFC 3339, SigV4 and HTTP forms),
 //!   [`eventstream`] (the `application/vnd.amazon.eventstream` frame codec),
 //!   [`sigv4`] (request signing), [`model_ref`] (model ids, profiles, ARNs), and
 //!   [`types`] (the Bedrock API shapes);
@@ -50,6 +51,7 @@ pub mod base64;
 pub mod bedrock;
 pub mod config;
 pub mod credentials;
+pub mod datetime;
 #[cfg(feature = "embeddings")]
 pub mod embeddings;
 #[cfg(feature = "emulator")]

@@ -8,12 +8,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use time::format_description::FormatItem;
-use time::macros::format_description;
-use time::PrimitiveDateTime;
-
 use crate::base64;
 use crate::credentials::Credentials;
+use crate::datetime;
 use crate::http::presign_url;
 use crate::sigv4::SigningIdentity;
 
@@ -24,8 +21,6 @@ pub const MAX_LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
 
 const TOKEN_URL: &str = "https://bedrock.amazonaws.com/?Action=CallWithBearerToken";
 const TOKEN_VERSION: &str = "&Version=1";
-const AMZ_DATE: &[FormatItem<'_>] =
-    format_description!("[year][month][day]T[hour][minute][second]Z");
 
 /// Why a key could not be minted or read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,9 +149,8 @@ pub fn inspect(key: &str) -> Result<TokenInfo, TokenError> {
         .filter(|r| !r.is_empty())
         .ok_or_else(|| malformed("its X-Amz-Credential has no region"))?
         .to_owned();
-    let issued_at = PrimitiveDateTime::parse(param("X-Amz-Date")?, AMZ_DATE)
-        .map_err(|_| malformed("its X-Amz-Date is not a yyyymmddThhmmssZ time"))?
-        .assume_utc();
+    let issued_at = datetime::parse_amz_date(param("X-Amz-Date")?)
+        .ok_or_else(|| malformed("its X-Amz-Date is not a yyyymmddThhmmssZ time"))?;
     let lifetime = param("X-Amz-Expires")?
         .parse::<u64>()
         .map_err(|_| malformed("its X-Amz-Expires is not a number of seconds"))?;
@@ -167,7 +161,6 @@ pub fn inspect(key: &str) -> Result<TokenInfo, TokenError> {
         )));
     }
     let lifetime = Duration::from_secs(lifetime);
-    let issued_at = SystemTime::from(issued_at);
     if issued_at.checked_add(lifetime).is_none() {
         return Err(malformed(
             "its X-Amz-Date and X-Amz-Expires give no representable expiry",

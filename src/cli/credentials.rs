@@ -19,8 +19,6 @@ use bedrock_lite::credentials::profile::SharedConfig;
 use bedrock_lite::credentials::{Auth, ResolvedAuth};
 use bedrock_lite::settings::Settings;
 use serde_json::json;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use crate::args::{self, Globals};
 use crate::context;
@@ -146,9 +144,7 @@ pub fn rfc3339(time: SystemTime) -> String {
         Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
         Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
     };
-    OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|at| at.format(&Rfc3339).ok())
+    bedrock_lite::datetime::format_rfc3339(seconds)
         .unwrap_or_else(|| format!("{seconds} seconds after 1970-01-01T00:00:00Z"))
 }
 

@@ -8,11 +8,9 @@
 //! Keys are matched case-insensitively. `Code` absent or `Success` means success;
 //! `Token` may be spelt `SessionToken` and `Expiration` `ExpiresAt`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use serde_json::{Map, Value};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use super::{Credentials, Secret};
 
@@ -60,16 +58,11 @@ pub(crate) fn parse(body: &[u8]) -> Result<Credentials, JsonCredentialsError> {
     })
 }
 
-/// Parses an RFC 3339 date-time such as `2021-09-21T04:16:53Z`.
-/// `None` also when the time cannot be a `SystemTime` on this platform.
+/// Parses an RFC 3339 date-time such as `2021-09-21T04:16:53Z`, around which
+/// whitespace is allowed. `None` also when the time cannot be a `SystemTime` on
+/// this platform.
 pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
-    let time = OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?;
-    let seconds = time.unix_timestamp();
-    let whole = match u64::try_from(seconds) {
-        Ok(after) => UNIX_EPOCH.checked_add(Duration::from_secs(after)),
-        Err(_) => UNIX_EPOCH.checked_sub(Duration::from_secs(seconds.unsigned_abs())),
-    };
-    whole?.checked_add(Duration::from_nanos(time.nanosecond().into()))
+    crate::datetime::parse_rfc3339(text.trim())
 }
 
 /// The string under the first of `names` present (case-insensitive); `None` if absent.
@@ -106,6 +99,7 @@ fn required_string<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn parses_a_success_document_case_insensitively() {

@@ -29,8 +29,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Map, Value};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use super::{Credentials, CredentialsError, Secret};
 
@@ -351,9 +349,8 @@ fn optional_string<'a>(
 }
 
 fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map(SystemTime::from)
-        .map_err(|_| "`Expiration` is not an RFC 3339 date-time".to_owned())
+    crate::datetime::parse_rfc3339(text)
+        .ok_or_else(|| "`Expiration` is not an RFC 3339 date-time".to_owned())
 }
 
 #[cfg(test)]
@@ -595,8 +592,7 @@ mod tests {
             if let Some(token) = &token { json["SessionToken"] = token.clone().into(); }
             if let Some(account) = &account { json["AccountId"] = account.clone().into(); }
             if let Some(secs) = expiry_secs {
-                let at = OffsetDateTime::from_unix_timestamp(secs).expect("in range");
-                json["Expiration"] = at.format(&Rfc3339).expect("formats").into();
+                json["Expiration"] = crate::datetime::format_rfc3339(secs).expect("in range").into();
             }
             let creds = parse_output(json.to_string().as_bytes()).expect("parses");
             prop_assert_eq!(creds.access_key_id, key);

@@ -4,11 +4,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use time::macros::format_description;
-use time::{OffsetDateTime, PrimitiveDateTime};
-
 use super::server::RecordedRequest;
 use super::{DEMO_ACCESS_KEY_ID, DEMO_BEARER_TOKEN, DEMO_SECRET_ACCESS_KEY};
+use crate::datetime;
 use crate::sigv4::{Payload, SignableRequest, Signer, SigningIdentity, SigningScope};
 
 /// How far a request's `X-Amz-Date` may be from the emulator's clock.
@@ -77,44 +75,27 @@ fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
     })
 }
 
-/// `20150830T123600Z` as a time.
-pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
-    let format = format_description!("[year][month][day]T[hour][minute][second]Z");
-    let parsed = PrimitiveDateTime::parse(text, format).ok()?;
-    Some(parsed.assume_utc().into())
+/// `time` as `20150830T123600Z`; empty for a time outside years 0 to 9999.
+fn format_amz_date(time: SystemTime) -> String {
+    unix_seconds(time)
+        .and_then(datetime::format_amz_date)
+        .unwrap_or_default()
 }
 
-/// `time` as `20150830T123600Z`.
-pub(crate) fn format_amz_date(time: SystemTime) -> String {
-    format_time(
-        time,
-        format_description!("[year][month][day]T[hour][minute][second]Z"),
-    )
-}
-
-/// `time` as an HTTP `Date` (IMF-fixdate: `Sun, 30 Aug 2015 12:36:00 GMT`).
+/// `time` as an HTTP `Date` (IMF-fixdate: `Sun, 30 Aug 2015 12:36:00 GMT`); empty
+/// for a time outside years 0 to 9999.
 pub(crate) fn http_date(time: SystemTime) -> String {
-    format_time(
-        time,
-        format_description!(
-            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-        ),
-    )
+    unix_seconds(time)
+        .and_then(datetime::format_http_date)
+        .unwrap_or_default()
 }
 
-/// `time` (UTC) in `format`; empty for a time outside years 0 to 9999.
-fn format_time(
-    time: SystemTime,
-    format: &[time::format_description::BorrowedFormatItem<'_>],
-) -> String {
-    let seconds = match time.duration_since(SystemTime::UNIX_EPOCH) {
+/// Whole seconds from the epoch to `time` (rounded toward the epoch).
+fn unix_seconds(time: SystemTime) -> Option<i64> {
+    match time.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_secs()).ok(),
         Err(before) => i64::try_from(before.duration().as_secs()).ok().map(|s| -s),
-    };
-    seconds
-        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
-        .and_then(|utc| utc.format(format).ok())
-        .unwrap_or_default()
+    }
 }
 
 /// The region of the request's SigV4 credential scope; `None` for a bearer
@@ -158,7 +139,7 @@ pub(crate) fn check(
         ));
     }
     let amz_date = request.header("x-amz-date").unwrap_or_default();
-    let signed_at = parse_amz_date(amz_date).ok_or_else(|| {
+    let signed_at = datetime::parse_amz_date(amz_date).ok_or_else(|| {
         Refusal::new(
             "IncompleteSignatureException",
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
@@ -241,10 +222,10 @@ mod tests {
 
     #[test]
     fn amz_dates_round_trip() {
-        let time = parse_amz_date("20150830T123600Z").expect("a valid date");
+        let time = datetime::parse_amz_date("20150830T123600Z").expect("a valid date");
         assert_eq!(format_amz_date(time), "20150830T123600Z");
-        assert!(parse_amz_date("2015-08-30").is_none());
-        assert!(parse_amz_date("").is_none());
+        assert!(datetime::parse_amz_date("2015-08-30").is_none());
+        assert!(datetime::parse_amz_date("").is_none());
         assert_eq!(http_date(time), "Sun, 30 Aug 2015 12:36:00 GMT");
     }
 
@@ -261,7 +242,7 @@ mod tests {
 
     #[test]
     fn refuses_skew() {
-        let now = parse_amz_date("20150830T123600Z").expect("valid");
+        let now = datetime::parse_amz_date("20150830T123600Z").expect("valid");
         let early = now - Duration::from_secs(301);
         let refusal = check_clock("20150830T123059Z", early, now).expect_err("expired");
         assert_eq!(

@@ -16,16 +16,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use time::format_description::FormatItem;
-use time::macros::format_description;
-use time::OffsetDateTime;
 
 /// Where the lines go (the CLI writes them to stderr).
 pub type AccessLogSink = Arc<dyn Fn(&str) + Send + Sync>;
-
-/// The time of a line: RFC 3339 in UTC, to the millisecond.
-const TIME_FORMAT: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 
 /// The most characters of client-given text (path, model) a line keeps.
 const MAX_FIELD_CHARS: usize = 256;
@@ -98,9 +91,8 @@ impl AccessEntry {
 
 impl fmt::Display for AccessEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let time = OffsetDateTime::from(self.at)
-            .format(TIME_FORMAT)
-            .unwrap_or_else(|_| "-".to_owned());
+        // RFC 3339 in UTC, to the millisecond.
+        let time = crate::datetime::format_rfc3339_millis(self.at).unwrap_or_else(|| "-".to_owned());
         let number = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
         write!(
             f,

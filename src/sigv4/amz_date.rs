@@ -2,8 +2,6 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use time::OffsetDateTime;
-
 use super::error::SigningError;
 
 /// `YYYYMMDDTHHMMSSZ` in UTC; its first 8 characters are the scope date.
@@ -18,22 +16,9 @@ impl AmzDate {
             .ok()
             .and_then(|since| i64::try_from(since.as_secs()).ok())
             .ok_or(SigningError::TimeOutOfRange)?;
-        let utc = OffsetDateTime::from_unix_timestamp(seconds)
-            .map_err(|_| SigningError::TimeOutOfRange)?;
-        let year = u32::try_from(utc.year())
-            .ok()
-            .filter(|year| *year <= 9999)
-            .ok_or(SigningError::TimeOutOfRange)?;
-        let mut text = String::with_capacity(16);
-        push_digits(&mut text, year, 4);
-        push_digits(&mut text, u32::from(u8::from(utc.month())), 2);
-        push_digits(&mut text, u32::from(utc.day()), 2);
-        text.push('T');
-        push_digits(&mut text, u32::from(utc.hour()), 2);
-        push_digits(&mut text, u32::from(utc.minute()), 2);
-        push_digits(&mut text, u32::from(utc.second()), 2);
-        text.push('Z');
-        Ok(AmzDate(text))
+        crate::datetime::format_amz_date(seconds)
+            .map(AmzDate)
+            .ok_or(SigningError::TimeOutOfRange)
     }
 
     /// `20150830T123600Z`: the `X-Amz-Date` value.
@@ -49,14 +34,6 @@ impl AmzDate {
     /// The `X-Amz-Date` value, owned.
     pub(crate) fn into_string(self) -> String {
         self.0
-    }
-}
-
-/// Appends the last `width` decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut String, value: u32, width: u32) {
-    for position in (0..width).rev() {
-        let digit = value / 10u32.pow(position) % 10;
-        out.extend(char::from_digit(digit, 10));
     }
 }
 

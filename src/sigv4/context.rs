@@ -6,8 +6,6 @@ use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use super::signer::{SessionTokenPlacement, SignatureLocation, SigningScope, SigningSettings};
 use super::SigningIdentity;
@@ -90,10 +88,11 @@ impl SigningContext {
     /// Reads a `context.json`.
     pub fn from_json(text: &str) -> Result<Self, ContextError> {
         let file: ContextFile = serde_json::from_str(text).map_err(describe_json_error)?;
-        let timestamp = OffsetDateTime::parse(&file.timestamp, &Rfc3339)
-            .map_err(|_| ContextError::Timestamp)?;
-        let seconds =
-            u64::try_from(timestamp.unix_timestamp()).map_err(|_| ContextError::Timestamp)?;
+        // Whole seconds: a fraction is dropped; a time before 1970 is refused.
+        let seconds = crate::datetime::parse_rfc3339(&file.timestamp)
+            .and_then(|timestamp| timestamp.duration_since(UNIX_EPOCH).ok())
+            .ok_or(ContextError::Timestamp)?
+            .as_secs();
         let time = UNIX_EPOCH
             .checked_add(Duration::from_secs(seconds))
             .ok_or(ContextError::Timestamp)?;

@@ -317,14 +317,13 @@ fn apply_offset(time: SystemTime, offset_ms: i64) -> SystemTime {
 /// The offset (ms) between an HTTP `Date` header (IMF-fixdate, e.g.
 /// `Sun, 06 Nov 1994 08:49:37 GMT`) and `now`: positive when the service is ahead.
 pub(crate) fn skew_from_date(date: &str, now: SystemTime) -> Option<i64> {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    let service = time::PrimitiveDateTime::parse(date.trim(), format)
-        .ok()?
-        .assume_utc();
-    let local = time::OffsetDateTime::from(now);
-    i64::try_from((service - local).whole_milliseconds()).ok()
+    let service = crate::datetime::parse_http_date(date.trim())?;
+    match service.duration_since(now) {
+        Ok(ahead) => i64::try_from(ahead.as_millis()).ok(),
+        Err(behind) => i64::try_from(behind.duration().as_millis())
+            .ok()
+            .map(|ms| -ms),
+    }
 }
 
 #[cfg(test)]
