@@ -397,7 +397,7 @@ fn embeddings(data: &[u8], not_json: bool) {
     let answer = emulated_response(&request.model, &body)
         .unwrap_or_else(|why| panic!("the emulator refused {first:?}: {why}"));
     let vectors = plan
-        .parse_response(&answer, first.inputs.len())
+        .parse_response(&answer.body, first.inputs.len())
         .unwrap_or_else(|error| panic!("the emulator's answer does not read: {error}"));
     assert_eq!(vectors.len(), first.inputs.len());
     let dimensions = usize::try_from(plan.dimensions()).unwrap_or(usize::MAX);
