@@ -273,7 +273,8 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 }
 
 /// The date (year, month 1 to 12, day) `days` after 1970-01-01: the inverse of
-/// [`days_from_civil`]. Total over `i64` (the year of `i64::MIN` days still fits).
+/// [`days_from_civil`]. Defined for `|days| <= i64::MAX / 86_400`, every day a
+/// Unix time in seconds can name (the only callers pass `seconds / 86_400`).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let from_march_0000 = days + 719_468;
     let era = from_march_0000.div_euclid(146_097);
@@ -304,8 +305,20 @@ fn weekday_from_days(days: i64) -> usize {
     usize::try_from((days + 4).rem_euclid(7)).unwrap_or_default()
 }
 
+/// `time` as whole seconds since 1970-01-01T00:00:00Z, rounded down (a time
+/// just before the epoch is second -1); `None` when it does not fit an `i64`.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use bedrock_lite::datetime::unix_seconds;
+/// assert_eq!(unix_seconds(UNIX_EPOCH + Duration::from_millis(1_500)), Some(1));
+/// assert_eq!(unix_seconds(UNIX_EPOCH - Duration::from_millis(500)), Some(-1));
+/// ```
+pub fn unix_seconds(time: SystemTime) -> Option<i64> {
+    unix_parts(time).map(|(seconds, _)| seconds)
+}
+
 /// `time` as whole seconds since the epoch, rounded down, and the nanoseconds past them.
-#[cfg(feature = "gateway")]
 fn unix_parts(time: SystemTime) -> Option<(i64, u32)> {
     match time.duration_since(UNIX_EPOCH) {
         Ok(after) => Some((i64::try_from(after.as_secs()).ok()?, after.subsec_nanos())),

@@ -13,10 +13,11 @@
 //! With `--json`: `{"source", "accessKeyId", "expiry", "region", "kind"}`.
 //! Exit 3 when no source has usable credentials, 2 for a configuration error.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use bedrock_lite::credentials::profile::SharedConfig;
 use bedrock_lite::credentials::{Auth, ResolvedAuth};
+use bedrock_lite::datetime;
 use bedrock_lite::settings::Settings;
 use serde_json::json;
 
@@ -140,11 +141,10 @@ fn mask_bearer_token(token: &str) -> String {
 
 /// `time` as RFC 3339 in UTC, e.g. `2030-01-01T00:00:00Z`.
 pub fn rfc3339(time: SystemTime) -> String {
-    let seconds = match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    let Some(seconds) = datetime::unix_seconds(time) else {
+        return "a time out of range".to_owned();
     };
-    bedrock_lite::datetime::format_rfc3339(seconds)
+    datetime::format_rfc3339(seconds)
         .unwrap_or_else(|| format!("{seconds} seconds after 1970-01-01T00:00:00Z"))
 }
 
@@ -152,7 +152,7 @@ pub fn rfc3339(time: SystemTime) -> String {
 mod tests {
     use super::*;
     use bedrock_lite::credentials::{CredentialSource, Credentials, Secret};
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn access_key_ids_keep_only_their_last_four_characters() {

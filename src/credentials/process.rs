@@ -349,7 +349,7 @@ fn optional_string<'a>(
 }
 
 fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {
-    crate::datetime::parse_rfc3339(text)
+    super::json_credentials::parse_rfc3339(text)
         .ok_or_else(|| "`Expiration` is not an RFC 3339 date-time".to_owned())
 }
 
@@ -549,6 +549,15 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err, "`Expiration` is not an RFC 3339 date-time");
+        // Whitespace around the date is allowed, as in every other credentials document.
+        let spaced = parse_output(
+            br#"{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S","Expiration":" 2022-05-02T18:36:00Z\n"}"#,
+        )
+        .expect("reads");
+        assert_eq!(
+            spaced.expiry,
+            Some(UNIX_EPOCH + Duration::from_secs(1_651_516_560))
+        );
         assert_eq!(
             parse_output(b"[1]").unwrap_err(),
             "the output is not a JSON object"

@@ -77,7 +77,7 @@ fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
 
 /// `time` as `20150830T123600Z`; empty for a time outside years 0 to 9999.
 fn format_amz_date(time: SystemTime) -> String {
-    unix_seconds(time)
+    datetime::unix_seconds(time)
         .and_then(datetime::format_amz_date)
         .unwrap_or_default()
 }
@@ -85,17 +85,9 @@ fn format_amz_date(time: SystemTime) -> String {
 /// `time` as an HTTP `Date` (IMF-fixdate: `Sun, 30 Aug 2015 12:36:00 GMT`); empty
 /// for a time outside years 0 to 9999.
 pub(crate) fn http_date(time: SystemTime) -> String {
-    unix_seconds(time)
+    datetime::unix_seconds(time)
         .and_then(datetime::format_http_date)
         .unwrap_or_default()
-}
-
-/// Whole seconds from the epoch to `time` (rounded toward the epoch).
-fn unix_seconds(time: SystemTime) -> Option<i64> {
-    match time.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).ok(),
-        Err(before) => i64::try_from(before.duration().as_secs()).ok().map(|s| -s),
-    }
 }
 
 /// The region of the request's SigV4 credential scope; `None` for a bearer

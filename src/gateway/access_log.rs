@@ -16,7 +16,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-
 /// Where the lines go (the CLI writes them to stderr).
 pub type AccessLogSink = Arc<dyn Fn(&str) + Send + Sync>;
 
@@ -92,7 +91,8 @@ impl AccessEntry {
 impl fmt::Display for AccessEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // RFC 3339 in UTC, to the millisecond.
-        let time = crate::datetime::format_rfc3339_millis(self.at).unwrap_or_else(|| "-".to_owned());
+        let time =
+            crate::datetime::format_rfc3339_millis(self.at).unwrap_or_else(|| "-".to_owned());
         let number = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
         write!(
             f,

@@ -319,9 +319,17 @@ mod tests {
     fn base64_is_little_endian_float32() {
         use crate::embeddings::Embeddings;
         use crate::gateway::embeddings::{EmbeddingsResponse, EncodingFormat};
-        let vectors = Embeddings { model: "m".into(), embeddings: vec![vec![1.0, -2.0]], input_tokens: 3 };
-        let json = serde_json::to_value(EmbeddingsResponse::new(vectors, EncodingFormat::Base64)).unwrap();
+        let vectors = Embeddings {
+            model: "m".into(),
+            embeddings: vec![vec![1.0, -2.0]],
+            input_tokens: 3,
+        };
+        let json =
+            serde_json::to_value(EmbeddingsResponse::new(vectors, EncodingFormat::Base64)).unwrap();
         assert_eq!(json["data"][0]["embedding"], "AACAPwAAAMA=");
-        assert_eq!(json["usage"], serde_json::json!({"prompt_tokens": 3, "total_tokens": 3}));
+        assert_eq!(
+            json["usage"],
+            serde_json::json!({"prompt_tokens": 3, "total_tokens": 3})
+        );
     }
 }

@@ -543,7 +543,10 @@ mod tests {
     #[test]
     fn an_invalid_field_is_a_400_in_openai_shape() {
         use crate::gateway::errors::GatewayError;
-        let error = GatewayError::invalid_field("messages[2].content", "expected a string or an array of content parts");
+        let error = GatewayError::invalid_field(
+            "messages[2].content",
+            "expected a string or an array of content parts",
+        );
         assert_eq!(error.status(), 400);
         assert_eq!(
             error.to_json(),

@@ -295,10 +295,23 @@ mod tests {
     fn prompt_tokens_count_cache_reads_and_writes() {
         use crate::gateway::from_bedrock::usage;
         use crate::types::TokenUsage;
-        let bedrock = TokenUsage { input_tokens: 10, output_tokens: 5, total_tokens: 15,
-            cache_read_input_tokens: Some(100), cache_write_input_tokens: Some(20), ..Default::default() };
+        let bedrock = TokenUsage {
+            input_tokens: 10,
+            output_tokens: 5,
+            total_tokens: 15,
+            cache_read_input_tokens: Some(100),
+            cache_write_input_tokens: Some(20),
+            ..Default::default()
+        };
         let usage = usage(&bedrock);
-        assert_eq!((usage.prompt_tokens, usage.completion_tokens, usage.total_tokens), (130, 5, 135));
+        assert_eq!(
+            (
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                usage.total_tokens
+            ),
+            (130, 5, 135)
+        );
         assert_eq!(usage.prompt_tokens_details.cached_tokens, 100);
     }
 }

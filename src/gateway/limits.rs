@@ -274,15 +274,24 @@ mod tests {
     /// With two requests per minute, the third waits for the first to age out.
     #[test]
     fn two_requests_per_minute_then_retry_after() {
-        use std::time::{Duration, Instant};
         use crate::gateway::limits::{Admission, Limits, RateLimiter};
+        use std::time::{Duration, Instant};
         let limiter = RateLimiter::new();
-        let limits = Limits { requests_per_minute: Some(2), tokens_per_minute: None };
+        let limits = Limits {
+            requests_per_minute: Some(2),
+            tokens_per_minute: None,
+        };
         let start = Instant::now();
         assert_eq!(limiter.admit("team-a", limits, start), Admission::Allowed);
-        assert_eq!(limiter.admit("team-a", limits, start + Duration::from_secs(10)), Admission::Allowed);
+        assert_eq!(
+            limiter.admit("team-a", limits, start + Duration::from_secs(10)),
+            Admission::Allowed
+        );
         let third = limiter.admit("team-a", limits, start + Duration::from_secs(15));
         assert!(matches!(third, Admission::RetryAfter { seconds: 45, .. }));
-        assert_eq!(limiter.admit("team-a", limits, start + Duration::from_secs(60)), Admission::Allowed);
+        assert_eq!(
+            limiter.admit("team-a", limits, start + Duration::from_secs(60)),
+            Admission::Allowed
+        );
     }
 }

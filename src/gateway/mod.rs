@@ -24,39 +24,57 @@
 //! ConverseStream (then a `ChunkStream` per response) →
 //! `ReasoningCache::remember` and `RateLimiter::record_tokens`.
 
-/// Declares the gateway's inner modules: crate-private, and public only with
-/// the `fuzzing` feature, for the fuzz targets and the measurements under
-/// `benches/` (not a stable API). A library user gets [`Gateway`] and [`keys`].
-macro_rules! inner_modules {
-    ($($(#[$attr:meta])* $name:ident;)*) => {
-        $(
-            $(#[$attr])*
-            #[cfg(feature = "fuzzing")]
-            pub mod $name;
-            $(#[$attr])*
-            #[cfg(not(feature = "fuzzing"))]
-            pub(crate) mod $name;
-        )*
-    };
-}
-
-inner_modules! {
-    access_log;
-    chunks;
-    #[cfg(feature = "embeddings")]
-    embeddings;
-    errors;
-    from_bedrock;
-    limits;
-    openai;
-    reasoning_cache;
-    server;
-    sse;
-    to_bedrock;
-}
+// The gateway's inner modules: crate-private, and public only with the
+// `fuzzing` feature, for the fuzz targets and the measurements under
+// `benches/` (not a stable API). A library user gets [`Gateway`] and [`keys`].
+// Written out pair by pair (not by a macro) so that rustfmt formats them.
+#[cfg(feature = "fuzzing")]
+pub mod access_log;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod access_log;
+#[cfg(feature = "fuzzing")]
+pub mod chunks;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod chunks;
+#[cfg(all(feature = "embeddings", feature = "fuzzing"))]
+pub mod embeddings;
+#[cfg(all(feature = "embeddings", not(feature = "fuzzing")))]
+pub(crate) mod embeddings;
+#[cfg(feature = "fuzzing")]
+pub mod errors;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod errors;
 mod fields;
+#[cfg(feature = "fuzzing")]
+pub mod from_bedrock;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod from_bedrock;
 pub mod keys;
+#[cfg(feature = "fuzzing")]
+pub mod limits;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod limits;
+#[cfg(feature = "fuzzing")]
+pub mod openai;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod openai;
 mod random;
+#[cfg(feature = "fuzzing")]
+pub mod reasoning_cache;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod reasoning_cache;
+#[cfg(feature = "fuzzing")]
+pub mod server;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod server;
+#[cfg(feature = "fuzzing")]
+pub mod sse;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod sse;
+#[cfg(feature = "fuzzing")]
+pub mod to_bedrock;
+#[cfg(not(feature = "fuzzing"))]
+pub(crate) mod to_bedrock;
 
 pub use random::RandomError;
 pub use server::{Gateway, ListenRefused};

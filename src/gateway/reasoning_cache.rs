@@ -355,13 +355,22 @@ mod tests {
 
     /// Remembered reasoning comes back for the turn with the same tool-call id.
     #[test]
-    fn restores_remembered_reasoning_by_tool_call_id() -> Result<(), crate::gateway::errors::GatewayError> {
-        use std::time::Instant;
+    fn restores_remembered_reasoning_by_tool_call_id(
+    ) -> Result<(), crate::gateway::errors::GatewayError> {
         use crate::gateway::openai::{ChatMessage, ChatRequest, ReasoningDetail};
         use crate::gateway::reasoning_cache::{CacheLimits, ReasoningCache};
+        use std::time::Instant;
         let cache = ReasoningCache::new(CacheLimits::default());
-        let signed = ReasoningDetail::Text { text: "Check the weather".into(), signature: Some("sig".into()) };
-        cache.remember("team-a", &["tooluse_1"], std::slice::from_ref(&signed), Instant::now());
+        let signed = ReasoningDetail::Text {
+            text: "Check the weather".into(),
+            signature: Some("sig".into()),
+        };
+        cache.remember(
+            "team-a",
+            &["tooluse_1"],
+            std::slice::from_ref(&signed),
+            Instant::now(),
+        );
 
         let body = br#"{"model": "m", "messages": [
             {"role": "user", "content": "Weather?"},
@@ -370,7 +379,9 @@ mod tests {
             {"role": "tool", "tool_call_id": "tooluse_1", "content": "Sunny"}]}"#;
         let mut request = ChatRequest::from_json(body)?;
         assert_eq!(cache.restore("team-a", &mut request, Instant::now()), 1);
-        let ChatMessage::Assistant(turn) = &request.messages[1] else { panic!("assistant") };
+        let ChatMessage::Assistant(turn) = &request.messages[1] else {
+            panic!("assistant")
+        };
         assert_eq!(turn.reasoning_details, [signed]);
         Ok(())
     }

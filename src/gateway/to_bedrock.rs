@@ -132,12 +132,15 @@ pub fn to_converse(
         tool_config: tool_config(chat, history_has_tools, &mut notes)?,
         ..ConverseRequest::default()
     };
-    if rules::supports_prompt_caching(&chat.model, resolved_base) {
-        if options.prompt_caching == PromptCaching::Auto {
-            add_automatic_cache_points(&mut request);
-        }
-        limit_cache_points(&mut request, MAX_CACHE_POINTS);
-    } else {
+    // Automatic cache points only where caching is known to work; the ones a
+    // client marked are dropped only where Bedrock is known to refuse them (a
+    // model this version does not know gets them, and Bedrock decides).
+    if options.prompt_caching == PromptCaching::Auto
+        && rules::supports_prompt_caching(&chat.model, resolved_base)
+    {
+        add_automatic_cache_points(&mut request);
+    }
+    if rules::refuses_prompt_caching(&chat.model, resolved_base) {
         let dropped = limit_cache_points(&mut request, 0);
         if dropped > 0 {
             notes.push(format!(
@@ -145,6 +148,8 @@ pub fn to_converse(
                 chat.model
             ));
         }
+    } else {
+        limit_cache_points(&mut request, MAX_CACHE_POINTS);
     }
     trim_final_assistant_text(&mut request.messages, &mut notes);
     if let Some(effort) = chat.reasoning_effort {

@@ -2,7 +2,8 @@
 //! request is sent ([`apply`]; today: Claude Opus 4.7 rejects `temperature`);
 //! how each model family switches reasoning on ([`apply_reasoning`], used by
 //! the CLI's `--reasoning N` and the gateway's `reasoning_effort`); and which
-//! models take prompt-cache points ([`supports_prompt_caching`]).
+//! models take prompt-cache points ([`supports_prompt_caching`]) and which are
+//! known to refuse them ([`refuses_prompt_caching`]).
 //!
 //! A rule matches on the resolved base model id: a foundation id, a system
 //! inference profile (`us.`, `eu.`, `ap.`, `apac.`, `au.`, `jp.`, `us-gov.`,
@@ -581,6 +582,48 @@ pub const PROMPT_CACHING_MODELS: &[&str] = &[
     "amazon.nova-2-lite",
 ];
 
+/// Model families known to take no prompt-cache points (Bedrock refuses a
+/// `cachePoint` for them), as normalised model id fragments (matched as in
+/// [`Rule`]). A model in neither this list nor [`PROMPT_CACHING_MODELS`] is
+/// one this version does not know.
+pub const NO_PROMPT_CACHING_MODELS: &[&str] = &[
+    "anthropic.claude-v2",
+    "anthropic.claude-instant",
+    "anthropic.claude-3-haiku",
+    "anthropic.claude-3-sonnet",
+    "anthropic.claude-3-opus",
+    "anthropic.claude-3-5-sonnet",
+    "meta.llama2",
+    "meta.llama3",
+    "meta.llama4",
+    "mistral.",
+    "cohere.command",
+    "ai21.",
+    "amazon.titan-text",
+    "deepseek.",
+    "openai.",
+    "qwen.",
+    "writer.",
+];
+
+/// Whether `model_ref` is known to refuse prompt-cache points: a model of
+/// [`NO_PROMPT_CACHING_MODELS`] (`resolved_base` as in [`apply`]). A model this
+/// version does not know, or an application profile whose base model is not
+/// resolved, is not: cache points a caller asked for go to Bedrock, which decides.
+///
+/// ```
+/// use bedrock_lite::models::rules::refuses_prompt_caching;
+/// assert!(refuses_prompt_caching("meta.llama3-3-70b-instruct-v1:0", None));
+/// assert!(!refuses_prompt_caching("us.anthropic.claude-sonnet-4-5-20250929-v1:0", None));
+/// assert!(!refuses_prompt_caching("anthropic.claude-opus-9-v1:0", None)); // not known yet
+/// ```
+pub fn refuses_prompt_caching(model_ref: &str, resolved_base: Option<&str>) -> bool {
+    let target = target(model_ref, resolved_base);
+    NO_PROMPT_CACHING_MODELS
+        .iter()
+        .any(|fragment| matches(&target, fragment))
+}
+
 /// Whether `model_ref` takes prompt-cache points (`resolved_base` as in [`apply`]).
 ///
 /// ```
@@ -941,6 +984,36 @@ mod tests {
             "openai.gpt-oss-120b-1:0",
         ] {
             assert!(!supports_prompt_caching(model, None), "{model}");
+            assert!(refuses_prompt_caching(model, None), "{model}");
+        }
+        // Known to cache, or not known at all: never refused.
+        let profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
+        for (model, base) in [
+            ("us.anthropic.claude-3-7-sonnet-20250219-v1:0", None),
+            ("anthropic.claude-3-5-haiku-20241022-v1:0", None),
+            ("anthropic.claude-opus-9-v1:0", None),
+            ("example.future-model-v1:0", None),
+            (profile, None),
+            (profile, Some("anthropic.claude-sonnet-4-5-20250929-v1:0")),
+        ] {
+            assert!(!refuses_prompt_caching(model, base), "{model}");
+        }
+        assert!(refuses_prompt_caching(
+            profile,
+            Some("meta.llama3-3-70b-instruct-v1:0")
+        ));
+        for model in [
+            "mistral.mistral-large-2407-v1:0",
+            "us.meta.llama4-scout-17b-instruct-v1:0",
+            "anthropic.claude-3-5-sonnet-20241022-v2:0",
+            "amazon.titan-text-express-v1",
+        ] {
+            assert!(refuses_prompt_caching(model, None), "{model}");
+        }
+        // No model is in both lists.
+        for fragment in PROMPT_CACHING_MODELS {
+            let model = format!("{fragment}-v1:0");
+            assert!(!refuses_prompt_caching(&model, None), "{model}");
         }
     }
 

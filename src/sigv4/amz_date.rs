@@ -1,6 +1,6 @@
 //! The signing time in SigV4's basic ISO 8601 form (`20150830T123600Z`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use super::error::SigningError;
 
@@ -11,10 +11,8 @@ pub(crate) struct AmzDate(String);
 impl AmzDate {
     /// Formats `time`; years before 1970 or after 9999 are refused.
     pub(crate) fn new(time: SystemTime) -> Result<Self, SigningError> {
-        let seconds = time
-            .duration_since(UNIX_EPOCH)
-            .ok()
-            .and_then(|since| i64::try_from(since.as_secs()).ok())
+        let seconds = crate::datetime::unix_seconds(time)
+            .filter(|seconds| *seconds >= 0)
             .ok_or(SigningError::TimeOutOfRange)?;
         crate::datetime::format_amz_date(seconds)
             .map(AmzDate)
@@ -40,7 +38,7 @@ impl AmzDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn formats_the_suite_time() {

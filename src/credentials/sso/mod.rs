@@ -151,7 +151,7 @@ pub(crate) fn token_from_cache(text: &str, shown: &str, now: SystemTime) -> Resu
         .map(Secret::new)
         .ok_or_else(|| format!("the SSO token cache `{shown}` has no `accessToken`"))?;
     let expires_at = cached.expires_at.unwrap_or_default();
-    let expiry = parse_rfc3339(&expires_at)
+    let expiry = parse_cache_expiry(&expires_at)
         .ok_or_else(|| format!("the SSO token cache `{shown}` has no valid `expiresAt`"))?;
     if expiry <= now {
         return Err(format!(
@@ -160,6 +160,16 @@ pub(crate) fn token_from_cache(text: &str, shown: &str, now: SystemTime) -> Resu
         ));
     }
     Ok(token)
+}
+
+/// An SSO cache file's `expiresAt`: RFC 3339, or the `2021-12-11T07:18:18UTC`
+/// that AWS CLI v2 wrote before 2.1.14 (botocore reads both).
+fn parse_cache_expiry(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    match text.strip_suffix("UTC") {
+        Some(naive) => parse_rfc3339(&format!("{naive}Z")),
+        None => parse_rfc3339(text),
+    }
 }
 
 /// The `aws sso login` command for this configuration.
@@ -252,6 +262,40 @@ mod tests {
         ] {
             assert!(parse_role_credentials(bad, "1").is_err());
         }
+    }
+
+    #[test]
+    fn cache_expiry_reads_rfc3339_and_the_old_utc_suffix() {
+        let at = |seconds| Some(UNIX_EPOCH + Duration::from_secs(seconds));
+        assert_eq!(
+            parse_cache_expiry("2021-12-11T07:18:18Z"),
+            at(1_639_207_098)
+        );
+        assert_eq!(
+            parse_cache_expiry("2021-12-11T07:18:18UTC"),
+            at(1_639_207_098)
+        );
+        assert_eq!(
+            parse_cache_expiry(" 2021-12-11T07:18:18UTC\n"),
+            at(1_639_207_098)
+        );
+        for bad in [
+            "",
+            "UTC",
+            "2021-12-11T07:18:18+00:00UTC",
+            "2021-12-11T07:18:18ZUTC",
+            "2021-12-11UTC",
+        ] {
+            assert_eq!(parse_cache_expiry(bad), None, "{bad}");
+        }
+        let cache = r#"{"accessToken":"t","expiresAt":"2100-01-01T00:00:00UTC"}"#;
+        assert!(token_from_cache(cache, "c.json", UNIX_EPOCH).is_ok());
+        let expired = r#"{"accessToken":"t","expiresAt":"2000-01-01T00:00:00UTC"}"#;
+        let error = token_from_cache(expired, "c.json", SystemTime::now()).expect_err("expired");
+        assert!(
+            error.contains("expired at 2000-01-01T00:00:00UTC"),
+            "{error}"
+        );
     }
 
     #[test]

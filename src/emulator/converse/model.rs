@@ -15,7 +15,7 @@
 //!
 //! Whatever the model, it refuses (400 `ValidationException`) shapes Bedrock
 //! refuses ([`shape_refusal`]): a `cachePoint` for a model without prompt
-//! caching (the rule table's [`rules::supports_prompt_caching`]), a final
+//! caching (the rule table's [`rules::refuses_prompt_caching`]), a final
 //! assistant turn whose text ends with whitespace, and a `toolResult` with no
 //! content or blank text.
 //!
@@ -124,7 +124,7 @@ pub(super) fn tool_call(request: &ConverseRequest, name: &str, input: Value) -> 
 /// trailing-whitespace messages are Bedrock's; the empty-toolResult one is
 /// worded after its blank-text message.
 pub(super) fn shape_refusal(model_id: &str, request: &ConverseRequest) -> Option<String> {
-    if !rules::supports_prompt_caching(model_id, None) && has_cache_point(request) {
+    if rules::refuses_prompt_caching(model_id, None) && has_cache_point(request) {
         return Some(
             "You invoked an unsupported model or your request did not allow prompt caching. \
              See the documentation for more information."

@@ -339,16 +339,24 @@ proptest! {
 
 /// A text reply streams as the role, the text, the finish reason and `[DONE]`.
 #[test]
-fn a_text_reply_streams_as_role_text_finish_and_done() -> Result<(), crate::types::EventParseError> {
+fn a_text_reply_streams_as_role_text_finish_and_done() -> Result<(), crate::types::EventParseError>
+{
     use crate::gateway::chunks::ChunkStream;
     use crate::gateway::from_bedrock::CompletionMeta;
     use crate::types::parse_event;
-    let meta = CompletionMeta { id: "chatcmpl-1".into(), created: 0, model: "m".into() };
+    let meta = CompletionMeta {
+        id: "chatcmpl-1".into(),
+        created: 0,
+        model: "m".into(),
+    };
     let mut stream = ChunkStream::new(meta, false);
     let mut out = Vec::new();
     for (kind, payload) in [
         ("messageStart", r#"{"role":"assistant"}"#),
-        ("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#),
+        (
+            "contentBlockDelta",
+            r#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#,
+        ),
         ("messageStop", r#"{"stopReason":"end_turn"}"#),
     ] {
         out.extend(stream.push(&parse_event(kind, payload.as_bytes())?));

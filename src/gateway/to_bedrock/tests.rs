@@ -603,6 +603,28 @@ fn cache_control_is_dropped_for_a_model_without_caching() {
     );
 }
 
+#[test]
+fn cache_control_is_kept_for_a_model_not_known() {
+    let marked = json!({"type": "ephemeral"});
+    let profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
+    for model in ["anthropic.claude-opus-9-v1:0", profile] {
+        let body = json!({
+            "model": model,
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": "Q", "cache_control": marked}]}
+            ]
+        });
+        let mapped = map(body).expect("maps");
+        let text = serde_json::to_string(&mapped.request).expect("json");
+        assert_eq!(text.matches("cachePoint").count(), 1, "{model}: {text}");
+        assert!(
+            !mapped.notes.iter().any(|note| note.contains("cache point")),
+            "{model}: {:?}",
+            mapped.notes
+        );
+    }
+}
+
 /// A random conversation of system, user and assistant text messages (some
 /// blank, some marked for caching).
 fn any_conversation() -> impl Strategy<Value = Value> {
@@ -707,7 +729,11 @@ fn maps_model_system_and_drops_blank_text() -> Result<(), crate::gateway::errors
     let body = br#"{"model": "amazon-bedrock/us.amazon.nova-pro-v1:0", "max_tokens": 100,
       "messages": [{"role": "system", "content": "Be brief."},
                    {"role": "user", "content": "Hi"}, {"role": "user", "content": "  "}]}"#;
-    let mapped = to_converse(&ChatRequest::from_json(body)?, &MappingOptions::default(), None)?;
+    let mapped = to_converse(
+        &ChatRequest::from_json(body)?,
+        &MappingOptions::default(),
+        None,
+    )?;
     assert_eq!(mapped.model_id, "us.amazon.nova-pro-v1:0");
     assert_eq!(
         serde_json::to_value(&mapped.request).unwrap(),
