@@ -119,7 +119,7 @@ fn root_store(
     }
     if roots.is_empty() {
         let system = match native_error {
-            Some(error) => format!("the system's cannot be read ({error})"),
+            Some(error) => format!("the system store cannot be read ({error})"),
             None => "the system has none".to_owned(),
         };
         return Err(format!(
@@ -213,7 +213,7 @@ mod tests {
         });
         let error = root_store(native, &ExtraRoots::default()).unwrap_err();
         assert!(
-            error.starts_with("no trusted root certificates: the system's cannot be read ("),
+            error.starts_with("no trusted root certificates: the system store cannot be read ("),
             "{error}"
         );
         assert!(error.contains("/nowhere/ca.pem"), "{error}");
