@@ -37,7 +37,7 @@ use crate::credentials::region::DEFAULT_REGION;
 use crate::credentials::{Auth, CredentialsError};
 use crate::endpoint::{self, Endpoint, EndpointError, EndpointSettings, Service};
 use crate::env::Env;
-use crate::http::{ExtraRoots, HttpClient, HttpError, NetworkClient, RetryPolicy};
+use crate::http::{ExtraRoots, HttpClient, HttpError, NetworkClient, ProxySettings, RetryPolicy};
 use crate::model_ref::{ModelRef, ModelRefError};
 
 /// The default connect timeout (the AWS SDKs').
@@ -418,10 +418,9 @@ impl SettingsBuilder {
                     }
                     None => ExtraRoots::default(),
                 };
-                crate::http::ProxySettings::from_env(&env)
-                    .check()
-                    .map_err(SettingsError::Env)?;
-                Arc::new(NetworkClient::from_env(&env).with_extra_roots(roots))
+                let proxies = ProxySettings::from_env(&env);
+                proxies.check().map_err(SettingsError::Env)?;
+                Arc::new(NetworkClient::from_proxies(proxies).with_extra_roots(roots))
                     as Arc<dyn HttpClient>
             }
         };

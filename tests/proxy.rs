@@ -12,6 +12,8 @@
 //!   through `AWS_CA_BUNDLE`.
 //! * Proxy credentials go as `Proxy-Authorization: Basic` and are never
 //!   printed, even with `-v` and an error.
+//! * A proxy that is down or silent is named in the error, with the variable
+//!   that set it.
 #![cfg(all(feature = "emulator", feature = "cli"))]
 
 mod common;
@@ -20,6 +22,8 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use bedrock_lite::emulator::Emulator;
+use bedrock_lite::env::Env;
+use bedrock_lite::http::{HttpClient, HttpRequest, NetworkClient};
 
 use common::cli::{Ran, Run, ScratchDir};
 use common::proxy::RecordingProxy;
@@ -131,8 +135,8 @@ async fn bedrock_calls_go_through_the_proxy_unless_no_proxy_lists_the_host() {
         assert_eq!(proxy.seen().len(), 2, "NO_PROXY={no_proxy} was proxied");
     }
 
-    // A proxy that is down is a network error naming what failed: the call
-    // really depends on it.
+    // A proxy that is down is a network error naming it and its variable:
+    // the call really depends on it.
     let down = {
         let gone = RecordingProxy::start().await;
         gone.url()
@@ -141,7 +145,41 @@ async fn bedrock_calls_go_through_the_proxy_unless_no_proxy_lists_the_host() {
         .env("HTTP_PROXY", &down)
         .run()
         .await;
-    ran.assert_one_error_line(5, &["error: "]);
+    let address = down.trim_start_matches("http://");
+    ran.assert_one_error_line(5, &[&format!("proxy {address} (from HTTP_PROXY): ")]);
+}
+
+#[tokio::test]
+async fn a_silent_proxy_is_a_connect_timeout_naming_it() {
+    // Connections complete in the kernel's backlog; nothing ever answers.
+    let silent = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .expect("bind");
+    let address = silent.local_addr().expect("address");
+    let proxy_url = format!("http://alice:{PROXY_PASSWORD}@{address}");
+    for variable in ["https_proxy", "ALL_PROXY"] {
+        let client = NetworkClient::from_env(&Env::from_vars([(variable, proxy_url.as_str())]));
+        let error = client
+            .send(HttpRequest {
+                method: "GET".into(),
+                uri: "https://bedrock.example:8443/x".into(),
+                headers: Vec::new(),
+                body: bytes::Bytes::new(),
+                connect_timeout: Duration::from_millis(300),
+                response_timeout: Duration::from_secs(10),
+                direct: false,
+            })
+            .await
+            .expect_err("the proxy never answers")
+            .to_string();
+        let expected = format!(
+            "connecting to https://bedrock.example:8443/x through proxy {address} \
+             (from {variable}) took more than 0.3 s"
+        );
+        assert!(error.contains(&expected), "{error}");
+        assert!(!error.contains(PROXY_PASSWORD), "{error}");
+        assert_eq!(error.lines().count(), 1, "{error}");
+    }
 }
 
 /// The shared files of a profile `role` that assumes a role with `base`'s keys.
@@ -405,8 +443,10 @@ async fn proxy_credentials_go_to_the_proxy_and_are_never_printed() {
     assert_eq!(seen[0].authorization.as_deref(), Some(expected.as_str()));
     assert_no_proxy_password(&ran);
 
-    // The proxy down: an error about reaching it, and still no password.
+    // The proxy down: an error naming it and its variable, and still no
+    // password.
     let down = proxy.url_with_credentials("alice", PROXY_PASSWORD);
+    let address = proxy.url().trim_start_matches("http://").to_owned();
     drop(proxy);
     for variable in ["HTTP_PROXY", "ALL_PROXY"] {
         let ran = chat(&home, &refusing.url(), true)
@@ -414,6 +454,8 @@ async fn proxy_credentials_go_to_the_proxy_and_are_never_printed() {
             .run()
             .await;
         assert_eq!(ran.code(), Some(5), "{}", ran.stderr());
+        let named = format!("proxy {address} (from {variable}): ");
+        assert!(ran.stderr().contains(&named), "{}", ran.stderr());
         assert_no_proxy_password(&ran);
     }
     // A proxy URL that is refused names its variable, without the password.

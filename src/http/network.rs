@@ -8,7 +8,8 @@
 //! * Proxies come from the environment ([`ProxySettings`]), except for
 //!   requests marked `direct` (IMDS): an `http://` target is asked of the
 //!   proxy in absolute form, an `https://` one goes through a `CONNECT` tunnel;
-//!   a proxy's `user:password` goes as `Proxy-Authorization: Basic`.
+//!   a proxy's `user:password` goes as `Proxy-Authorization: Basic`. Errors
+//!   reaching it name it: `proxy 127.0.0.1:3128 (from HTTPS_PROXY): ...`.
 //! * Server certificates are checked against the system's roots plus any extra
 //!   ones ([`ExtraRoots`]); the system store is read at the first `https://`
 //!   connection, never for plain `http://`.
@@ -32,7 +33,7 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
-use super::proxy::ProxySettings;
+use super::proxy::{ProxyRoute, ProxySettings};
 use super::trust::{self, ExtraRoots};
 use super::url::HttpUrl;
 use super::{Body, BoxFuture, ChunkSource, HttpClient, HttpError, HttpRequest, HttpResponse};
@@ -150,8 +151,23 @@ impl NetworkClient {
 
     /// A client with `env`'s proxies and no extra roots.
     pub fn from_env(env: &Env) -> Self {
+        Self::from_proxies(ProxySettings::from_env(env))
+    }
+
+    /// A client with these proxies (read once, e.g. checked with
+    /// [`ProxySettings::check`] first) and no extra roots.
+    ///
+    /// ```no_run
+    /// use bedrock_lite::env::Env;
+    /// use bedrock_lite::http::{NetworkClient, ProxySettings};
+    /// let proxies = ProxySettings::from_env(&Env::real());
+    /// proxies.check()?;
+    /// let client = NetworkClient::from_proxies(proxies);
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn from_proxies(proxies: ProxySettings) -> Self {
         NetworkClient {
-            proxies: ProxySettings::from_env(env),
+            proxies,
             ..Self::default()
         }
     }
@@ -183,7 +199,7 @@ impl NetworkClient {
         let key = Key {
             https: url.is_https(),
             authority: url.authority(),
-            proxy: proxy.as_ref().map(HttpUrl::authority),
+            proxy: proxy.as_ref().map(|proxy| proxy.url.authority()),
         };
         let response_timeout = request.response_timeout;
         let exchange = self.exchange(&url, proxy.as_ref(), &key, request);
@@ -220,7 +236,7 @@ impl NetworkClient {
     async fn exchange(
         &self,
         url: &HttpUrl,
-        proxy: Option<&HttpUrl>,
+        proxy: Option<&ProxyRoute>,
         key: &Key,
         request: HttpRequest,
     ) -> Result<
@@ -255,7 +271,7 @@ impl NetworkClient {
     fn build(
         &self,
         url: &HttpUrl,
-        proxy: Option<&HttpUrl>,
+        proxy: Option<&ProxyRoute>,
         request: &HttpRequest,
     ) -> Result<hyper::Request<RequestBody>, HttpError> {
         let target = match (proxy, url.is_https()) {
@@ -266,7 +282,8 @@ impl NetworkClient {
             .method(request.method.as_str())
             .uri(target)
             .header("host", url.authority());
-        if let (Some(auth), false) = (proxy.and_then(proxy_authorization), url.is_https()) {
+        let auth = proxy.and_then(|proxy| proxy_authorization(&proxy.url));
+        if let (Some(auth), false) = (auth, url.is_https()) {
             builder = builder.header("proxy-authorization", auth);
         }
         for (name, value) in &request.headers {
@@ -278,23 +295,24 @@ impl NetworkClient {
     }
 
     /// A new connection to `url` (through `proxy`), ready for a request.
+    /// Taking more than `timeout` is an error naming `url` and the proxy.
     async fn connect(
         &self,
         url: &HttpUrl,
-        proxy: Option<&HttpUrl>,
+        proxy: Option<&ProxyRoute>,
         timeout: Duration,
     ) -> Result<SendRequest<RequestBody>, HttpError> {
-        let shown = url.without_secrets();
+        let shown = match proxy {
+            Some(proxy) => format!("{} through {proxy}", url.without_secrets()),
+            None => url.without_secrets(),
+        };
         let connecting = async {
+            let stream = tcp(url, proxy).await?;
             let io: Box<dyn Io> = match (proxy, url.is_https()) {
-                (None, false) => Box::new(tcp(url.host(), url.port()).await?),
-                (None, true) => {
-                    let stream = tcp(url.host(), url.port()).await?;
-                    Box::new(self.tls_over(stream, url).await?)
-                }
-                (Some(proxy), false) => Box::new(tcp(proxy.host(), proxy.port()).await?),
+                (_, false) => Box::new(stream),
+                (None, true) => Box::new(self.tls_over(stream, url).await?),
                 (Some(proxy), true) => {
-                    let tunnel = tunnel(proxy, url, &self.proxies).await?;
+                    let tunnel = tunnel(stream, proxy, url, &self.proxies).await?;
                     Box::new(self.tls_over(tunnel, url).await?)
                 }
             };
@@ -341,24 +359,33 @@ impl HttpClient for NetworkClient {
     }
 }
 
-/// A TCP connection to `host:port`.
-async fn tcp(host: &str, port: u16) -> Result<TcpStream, HttpError> {
-    let stream = TcpStream::connect((host, port))
-        .await
-        .map_err(|e| HttpError::Connect(format!("{host}:{port}: {e}")))?;
+/// A TCP connection to `url`'s host and port, or to `proxy`'s when through
+/// one (then its error names the proxy and its variable).
+async fn tcp(url: &HttpUrl, proxy: Option<&ProxyRoute>) -> Result<TcpStream, HttpError> {
+    let (host, port) = match proxy {
+        Some(proxy) => (proxy.url.host(), proxy.url.port()),
+        None => (url.host(), url.port()),
+    };
+    let stream = TcpStream::connect((host, port)).await.map_err(|e| {
+        HttpError::Connect(match proxy {
+            Some(proxy) => format!("{proxy}: {e}"),
+            None => format!("{host}:{port}: {e}"),
+        })
+    })?;
     // Best effort: small frames go out at once.
     let _ = stream.set_nodelay(true);
     Ok(stream)
 }
 
-/// A `CONNECT` tunnel through `proxy` to `url`'s host and port.
+/// A `CONNECT` tunnel through `proxy` (connected to by `stream`) to `url`'s
+/// host and port.
 async fn tunnel(
-    proxy: &HttpUrl,
+    stream: TcpStream,
+    proxy: &ProxyRoute,
     url: &HttpUrl,
     proxies: &ProxySettings,
 ) -> Result<TokioIo<hyper::upgrade::Upgraded>, HttpError> {
-    let stream = tcp(proxy.host(), proxy.port()).await?;
-    let fail = |e: hyper::Error| HttpError::Connect(format!("proxy: {}", describe(&e, proxies)));
+    let fail = |e: hyper::Error| HttpError::Connect(format!("{proxy}: {}", describe(&e, proxies)));
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(fail)?;
@@ -370,16 +397,16 @@ async fn tunnel(
         .method("CONNECT")
         .uri(target.as_str())
         .header("host", target.as_str());
-    if let Some(auth) = proxy_authorization(proxy) {
+    if let Some(auth) = proxy_authorization(&proxy.url) {
         request = request.header("proxy-authorization", auth);
     }
     let request = request
         .body(RequestBody(None))
-        .map_err(|e| HttpError::Connect(format!("proxy: {e}")))?;
+        .map_err(|e| HttpError::Connect(format!("{proxy}: {e}")))?;
     let response = sender.send_request(request).await.map_err(fail)?;
     if !response.status().is_success() {
         return Err(HttpError::Connect(format!(
-            "the proxy refused the tunnel to {target}: HTTP {}",
+            "{proxy} refused the tunnel to {target}: HTTP {}",
             response.status().as_u16()
         )));
     }

@@ -15,7 +15,10 @@
 //! request through such a proxy say so, naming the variable.
 //!
 //! A proxy URL's user name and password are sent to the proxy, and never
-//! shown: [`ProxySettings`]'s `Debug` and [`ProxySettings::redact`] hide them.
+//! shown: every message, [`ProxySettings`]'s `Debug` and
+//! [`ProxySettings::redact`] show a proxy URL with everything between its
+//! `scheme://` and its last `@` replaced by `****`, so that a password holding
+//! an unencoded `/`, `?`, `#` or `@` is hidden too.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -43,19 +46,51 @@ impl Proxy {
     /// The URL, parsed; an error naming the variable (the URL shown without
     /// its user info) when it is no `http://` URL.
     fn parse(&self) -> Result<HttpUrl, String> {
-        let shown = match userinfo(&self.url) {
-            Some(userinfo) => self.url.replacen(userinfo, "****", 1),
-            None => self.url.clone(),
-        };
+        let shown = without_userinfo(&self.url);
         let fail = |why: String| format!("{} `{}`: {why}", self.variable, shown.escape_debug());
-        let scheme = self.url.split_once("://").map_or("", |(scheme, _)| scheme);
+        let scheme = split_scheme(&self.url).map_or("", |(scheme, _)| scheme);
         if !scheme.eq_ignore_ascii_case("http") {
             return Err(fail(format!(
                 "{}:// proxies are not supported; use an http:// proxy URL",
                 scheme.to_ascii_lowercase()
             )));
         }
-        HttpUrl::parse(&self.url).map_err(|e| fail(format!("not a proxy URL: {e}")))
+        // The reason is the shown URL's, which holds no secret; the user info
+        // is then the one part left to fail.
+        HttpUrl::parse(&shown).map_err(|e| fail(format!("not a proxy URL: {e}")))?;
+        HttpUrl::parse(&self.url)
+            .ok()
+            .filter(|url| url.userinfo() == userinfo(&self.url))
+            .ok_or_else(|| {
+                fail(
+                    "not a proxy URL: its user name or password holds a character to \
+                     percent-encode (`/`, `?`, `#`, a space...)"
+                        .to_owned(),
+                )
+            })
+    }
+}
+
+/// A proxy a request goes through: its URL and the variable that set it.
+/// Shown as `proxy HOST:PORT (from VARIABLE)`, never with its user info
+/// (nor in `Debug`: [`HttpUrl`]'s hides it).
+#[derive(Debug)]
+pub(crate) struct ProxyRoute {
+    /// The proxy's URL (its user info goes to the proxy).
+    pub(crate) url: HttpUrl,
+    /// The variable that set it (`HTTPS_PROXY`, `all_proxy`...).
+    pub(crate) variable: String,
+}
+
+impl fmt::Display for ProxyRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "proxy {}:{} (from {})",
+            self.url.host_for_connect(),
+            self.url.port(),
+            self.variable
+        )
     }
 }
 
@@ -103,9 +138,9 @@ impl ProxySettings {
         };
         let proxy = |name: &str| {
             var(name).map(|(variable, value)| Proxy {
-                url: match value.contains("://") {
-                    true => value,
-                    false => format!("http://{value}"),
+                url: match split_scheme(&value) {
+                    Some(_) => value,
+                    None => format!("http://{value}"),
                 },
                 variable,
             })
@@ -151,9 +186,14 @@ impl ProxySettings {
 
     /// The proxy for a request to `url`, parsed (`None`: connect directly);
     /// an error naming the variable when it is no `http://` URL.
-    pub(crate) fn route(&self, url: &HttpUrl) -> Result<Option<HttpUrl>, String> {
+    pub(crate) fn route(&self, url: &HttpUrl) -> Result<Option<ProxyRoute>, String> {
         self.entry_for(url.scheme(), url.host(), url.port())
-            .map(Proxy::parse)
+            .map(|proxy| {
+                Ok(ProxyRoute {
+                    url: proxy.parse()?,
+                    variable: proxy.variable.clone(),
+                })
+            })
             .transpose()
     }
 
@@ -168,13 +208,26 @@ impl ProxySettings {
         (!exempt).then_some(proxy)
     }
 
-    /// `text` with any proxy password (and user name) replaced by `****`, for
-    /// messages.
+    /// `text` for messages: each proxy URL in it shown as the errors and
+    /// `Debug` show it (its user info replaced by `****`), and any other
+    /// `user:password@` of a proxy URL too.
+    ///
+    /// ```
+    /// use bedrock_lite::env::Env;
+    /// use bedrock_lite::http::ProxySettings;
+    /// let env = Env::from_vars([("HTTPS_PROXY", "alice:pa/ss@proxy.corp:3128")]);
+    /// let proxies = ProxySettings::from_env(&env);
+    /// assert_eq!(
+    ///     proxies.redact("no answer from http://alice:pa/ss@proxy.corp:3128"),
+    ///     "no answer from http://****@proxy.corp:3128"
+    /// );
+    /// ```
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for proxy in [&self.http, &self.https].into_iter().flatten() {
-            if let Some(userinfo) = userinfo(&proxy.url) {
-                out = out.replace(userinfo, "****");
+            out = out.replace(&proxy.url, &without_userinfo(&proxy.url));
+            if let Some(userinfo) = userinfo(&proxy.url).filter(|u| !u.is_empty()) {
+                out = out.replace(&format!("{userinfo}@"), "****@");
             }
         }
         out
@@ -183,7 +236,7 @@ impl ProxySettings {
 
 impl fmt::Debug for ProxySettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = |proxy: &Option<Proxy>| proxy.as_ref().map(|p| self.redact(&p.url));
+        let shown = |proxy: &Option<Proxy>| proxy.as_ref().map(|p| without_userinfo(&p.url));
         f.debug_struct("ProxySettings")
             .field("http", &shown(&self.http))
             .field("https", &shown(&self.https))
@@ -192,12 +245,42 @@ impl fmt::Debug for ProxySettings {
     }
 }
 
-/// The `user:password` part of a URL, if it has one.
+/// `text`'s scheme and what follows its `://`, when it starts with one (a
+/// letter, then letters, digits, `+`, `-` or `.`: RFC 3986's syntax, so that
+/// `user:pa://ss@host` has none).
+fn split_scheme(text: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = text.split_once("://")?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    valid.then_some((scheme, rest))
+}
+
+/// A proxy URL taken apart by position: its `scheme://` (empty without
+/// one), its user info (everything up to the text's last `@`, so that a user
+/// name or password holding an unencoded `/`, `?`, `#` or `@` is all of it)
+/// and the rest.
+fn split_userinfo(url: &str) -> (&str, Option<&str>, &str) {
+    let after_scheme = split_scheme(url).map_or(url, |(_, rest)| rest);
+    let scheme = url.strip_suffix(after_scheme).unwrap_or_default();
+    match after_scheme.rsplit_once('@') {
+        Some((userinfo, rest)) => (scheme, Some(userinfo), rest),
+        None => (scheme, None, after_scheme),
+    }
+}
+
+/// The user info of a proxy URL (see [`split_userinfo`]), if it has an `@`.
 fn userinfo(url: &str) -> Option<&str> {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let (userinfo, _) = authority.rsplit_once('@')?;
-    (!userinfo.is_empty()).then_some(userinfo)
+    split_userinfo(url).1
+}
+
+/// A proxy URL as every message shows it: its user info (see
+/// [`split_userinfo`]) replaced by `****`.
+fn without_userinfo(url: &str) -> String {
+    match split_userinfo(url) {
+        (scheme, Some(userinfo), rest) if !userinfo.is_empty() => format!("{scheme}****@{rest}"),
+        _ => url.to_owned(),
+    }
 }
 
 fn parse_no_proxy(list: &str) -> Vec<NoProxyRule> {
@@ -215,7 +298,8 @@ fn parse_rule(entry: &str) -> Option<NoProxyRule> {
     let (host, port) = split_port(entry);
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if let Some((address, prefix)) = host.split_once('/') {
-        let address: IpAddr = address.parse().ok()?;
+        // `fd00::/8`, `[fd00::/8]` or `[fd00::]/8`.
+        let address: IpAddr = address.trim_end_matches(']').parse().ok()?;
         let max = if address.is_ipv4() { 32 } else { 128 };
         let prefix = prefix.parse::<u8>().ok().filter(|p| *p <= max)?;
         return Some(NoProxyRule::Network {
@@ -239,10 +323,14 @@ fn parse_rule(entry: &str) -> Option<NoProxyRule> {
     (!name.is_empty()).then_some(NoProxyRule::Domain { name, port })
 }
 
-/// `host:port` split; IPv6 addresses keep their colons (`[::1]:8080`, `::1`).
+/// `host:port` split; IPv6 addresses keep their colons (`[::1]:8080`, `::1`),
+/// and a bracketed block its prefix (`[fd00::]/8`, no port).
 fn split_port(entry: &str) -> (&str, Option<u16>) {
     if let Some(rest) = entry.strip_prefix('[') {
         if let Some((host, after)) = rest.split_once(']') {
+            if after.starts_with('/') {
+                return (entry, None);
+            }
             let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
             return (host, port);
         }
@@ -353,9 +441,151 @@ mod tests {
         assert!(direct("localhost", 8443));
         assert!(!direct("localhost", 443));
         assert!(direct("fd00::1", 443));
+        assert!(!direct("fe00::1", 443));
         assert!(!direct("bedrock-runtime.us-east-1.amazonaws.com", 443));
         let all = settings(&[("HTTPS_PROXY", "http://p:1"), ("no_proxy", "*")]);
         assert_eq!(all.proxy_for("https", "anything", 443), None);
+    }
+
+    #[test]
+    fn a_bracketed_ipv6_block_keeps_its_prefix_and_a_bracketed_address_its_port() {
+        let proxies = settings(&[
+            ("HTTPS_PROXY", "http://p:1"),
+            ("NO_PROXY", "[fd00::]/8,[2001:db8::7]:8443"),
+        ]);
+        let direct = |host: &str, port| proxies.proxy_for("https", host, port).is_none();
+        assert_eq!(
+            parse_rule("[fd00::]/8"),
+            parse_rule("fd00::/8"),
+            "the same block"
+        );
+        assert!(direct("fd00::", 443));
+        assert!(direct("fd12:3456::1", 443));
+        assert!(direct("[fdff::1]", 80));
+        assert!(!direct("fe00::1", 443));
+        assert!(!direct("fc00::1", 443));
+        assert_eq!(
+            parse_rule("[2001:db8::7]:8443"),
+            Some(NoProxyRule::Network {
+                address: "2001:db8::7".parse().unwrap(),
+                prefix: 128,
+                port: Some(8443),
+            })
+        );
+        assert!(direct("2001:db8::7", 8443));
+        assert!(!direct("2001:db8::7", 443));
+        assert!(!direct("2001:db8::8", 8443));
+    }
+
+    /// Every text a proxy URL in `variable` can reach: `check`'s and a
+    /// request's error, the proxy a request goes through, `Debug`, `redact`.
+    fn everything_shown(variable: &str, value: &str) -> Vec<String> {
+        let proxies = settings(&[(variable, value)]);
+        let target = HttpUrl::parse("https://bedrock.example/").unwrap();
+        let route = proxies.route(&target);
+        vec![
+            proxies.check().err().unwrap_or_default(),
+            match route {
+                Ok(Some(route)) => route.to_string(),
+                Ok(None) => String::new(),
+                Err(error) => error,
+            },
+            format!("{proxies:?}"),
+            proxies.redact(&format!("cannot reach {value}")),
+        ]
+    }
+
+    #[test]
+    fn a_password_with_reserved_characters_is_hidden_too() {
+        for (value, shown, accepted) in [
+            (
+                "http://alice:pa/ss@proxy:3128",
+                "http://****@proxy:3128",
+                false,
+            ),
+            (
+                "http://alice:pa#ss@proxy:3128",
+                "http://****@proxy:3128",
+                false,
+            ),
+            (
+                "http://alice:pa?ss@proxy:3128",
+                "http://****@proxy:3128",
+                false,
+            ),
+            (
+                "http://alice:p@ss@proxy:3128",
+                "http://****@proxy:3128",
+                true,
+            ),
+            ("alice:pa/ss@proxy:3128", "http://****@proxy:3128", false),
+            ("alice:pa#ss@proxy:3128", "http://****@proxy:3128", false),
+            ("alice:pa?ss@proxy:3128", "http://****@proxy:3128", false),
+            ("alice:p@ss@proxy:3128", "http://****@proxy:3128", true),
+            ("alice:pa://ss@proxy:3128", "http://****@proxy:3128", false),
+            ("alice:pa ss@proxy:3128", "http://****@proxy:3128", false),
+            // A password that happens to be a port, then a path.
+            (
+                "http://alice:3128/ss@proxy:3128",
+                "http://****@proxy:3128",
+                false,
+            ),
+        ] {
+            let outputs = everything_shown("HTTPS_PROXY", value);
+            for output in &outputs {
+                for secret in [
+                    "pa/ss", "pa#ss", "pa?ss", "p@ss", "pa://ss", "pa ss", "3128/ss",
+                ] {
+                    assert!(!output.contains(secret), "{value}: {output}");
+                }
+            }
+            let [error, route, debug, redacted] = &outputs[..] else {
+                unreachable!()
+            };
+            assert!(debug.contains(&format!("Some(\"{shown}\")")), "{debug}");
+            let redacted_value = match value.starts_with("http://") {
+                true => shown,
+                false => "****@proxy:3128",
+            };
+            assert_eq!(redacted, &format!("cannot reach {redacted_value}"));
+            match accepted {
+                true => {
+                    assert_eq!(error, "", "{value}");
+                    assert_eq!(route, "proxy proxy:3128 (from HTTPS_PROXY)");
+                }
+                false => {
+                    assert!(
+                        error.starts_with(&format!("HTTPS_PROXY `{shown}`: not a proxy URL: ")),
+                        "{value}: {error}"
+                    );
+                    assert!(error.contains("percent-encode"), "{value}: {error}");
+                    assert_eq!(route, error);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_user_name_inside_the_scheme_is_hidden_where_it_stands() {
+        let [_, _, debug, redacted] = &everything_shown("HTTP_PROXY", "http://p@proxy")[..] else {
+            unreachable!()
+        };
+        assert!(debug.contains("Some(\"http://****@proxy\")"), "{debug}");
+        assert_eq!(redacted, "cannot reach http://****@proxy");
+        let error = settings(&[("HTTPS_PROXY", "socks5://s@proxy")])
+            .check()
+            .unwrap_err();
+        assert!(
+            error.starts_with("HTTPS_PROXY `socks5://****@proxy`: socks5:// proxies"),
+            "{error}"
+        );
+        let error = settings(&[("HTTP_PROXY", "http://p@proxy:port")])
+            .check()
+            .unwrap_err();
+        assert!(
+            error.starts_with("HTTP_PROXY `http://****@proxy:port`: not a proxy URL: "),
+            "{error}"
+        );
     }
 
     #[test]
@@ -379,8 +609,12 @@ mod tests {
         assert_eq!(proxies.check(), Ok(()));
         let url = HttpUrl::parse("https://a.com/x").unwrap();
         let route = proxies.route(&url).unwrap().unwrap();
-        assert_eq!((route.host(), route.port()), ("proxy.corp", 3128));
-        assert!(!route.is_https());
+        assert_eq!((route.url.host(), route.url.port()), ("proxy.corp", 3128));
+        assert!(!route.url.is_https());
+        assert_eq!(
+            route.to_string(),
+            "proxy proxy.corp:3128 (from HTTPS_PROXY)"
+        );
     }
 
     #[test]
@@ -423,7 +657,32 @@ mod tests {
         );
     }
 
+    /// A password of 3 to 16 characters, any of them, often one a URL
+    /// reserves.
+    fn password() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let reserved = proptest::sample::select(vec!['/', '?', '#', '@', ':', '%', '[', ']', ' ']);
+        proptest::collection::vec(prop_oneof![reserved, any::<char>()], 3..16)
+            .prop_map(String::from_iter)
+    }
+
     proptest::proptest! {
+        #[test]
+        fn a_proxy_password_is_never_shown(
+            password in password(),
+            user in "[a-z]{1,8}",
+            scheme in proptest::sample::select(vec!["http://", "HTTP://", "socks5://", ""]),
+        ) {
+            let value = |password: &str| format!("{scheme}{user}:{password}@proxy.corp:3128");
+            // What the outputs hold whatever the password (fixed texts, the
+            // host): a password found there is no leak.
+            let fixed = [everything_shown("HTTPS_PROXY", &value("x")), everything_shown("HTTPS_PROXY", &value("/"))].concat();
+            proptest::prop_assume!(!fixed.iter().any(|output| output.contains(&password)));
+            for output in everything_shown("HTTPS_PROXY", &value(&password)) {
+                proptest::prop_assert!(!output.contains(&password), "{output}");
+            }
+        }
+
         #[test]
         fn no_list_panics(list in "\\PC{0,80}", host in "[a-z0-9.:\\[\\]]{0,30}", port in proptest::num::u16::ANY) {
             let proxies = settings(&[("HTTPS_PROXY", "http://p:1"), ("NO_PROXY", &list)]);

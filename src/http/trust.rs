@@ -84,8 +84,7 @@ fn bundle_error(path: &Path, why: &str) -> String {
 /// The TLS client configuration (rustls on `ring`, TLS 1.2 and 1.3) over the
 /// system's roots (read now) and the extra ones; see [`root_store`].
 pub(crate) fn client_config(extra: &ExtraRoots) -> Result<ClientConfig, String> {
-    let native = rustls_native_certs::load_native_certs().certs;
-    let roots = root_store(native, extra)?;
+    let roots = root_store(rustls_native_certs::load_native_certs(), extra)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -98,13 +97,16 @@ pub(crate) fn client_config(extra: &ExtraRoots) -> Result<ClientConfig, String> 
 /// The trusted roots: `native` (the system's certificates; one rustls cannot
 /// use is left out, as browsers do), Mozilla's bundled ones instead when there
 /// are none and the `bundled-roots` feature is on, plus the extra ones. An
-/// error saying what to do when that leaves no root at all.
+/// error saying what to do when that leaves no root at all, with the first
+/// error reading the system's (it names the file: a broken `SSL_CERT_FILE` or
+/// `SSL_CERT_DIR`).
 fn root_store(
-    native: Vec<CertificateDer<'static>>,
+    native: rustls_native_certs::CertificateResult,
     extra: &ExtraRoots,
 ) -> Result<RootCertStore, String> {
+    let native_error = native.errors.first().map(ToString::to_string);
     let mut roots = RootCertStore::empty();
-    for certificate in native {
+    for certificate in native.certs {
         let _ = roots.add(certificate);
     }
     if roots.is_empty() {
@@ -116,11 +118,15 @@ fn root_store(
             .map_err(|e| format!("a certificate of the CA bundle cannot be used: {e}"))?;
     }
     if roots.is_empty() {
-        return Err(
-            "no trusted root certificates: the system has none; set AWS_CA_BUNDLE to \
-             a PEM bundle, or use a build with the bundled-roots feature"
-                .to_owned(),
-        );
+        let system = match native_error {
+            Some(error) => format!("the system store cannot be read ({error})"),
+            None => "the system has none".to_owned(),
+        };
+        return Err(format!(
+            "no trusted root certificates: {system}; set AWS_CA_BUNDLE to a PEM bundle, \
+             or use a build with the bundled-roots feature"
+        )
+        .replace(['\n', '\r'], " "));
     }
     Ok(roots)
 }
@@ -140,6 +146,7 @@ fn add_bundled(_: &mut RootCertStore) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustls_native_certs::CertificateResult;
 
     #[test]
     fn bad_bundles_are_errors_naming_the_file() {
@@ -170,11 +177,12 @@ mod tests {
     #[test]
     fn a_system_without_roots_gets_the_bundled_ones() {
         let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS;
-        let roots = root_store(Vec::new(), &ExtraRoots::default()).unwrap();
+        let roots = root_store(CertificateResult::default(), &ExtraRoots::default()).unwrap();
         assert!(roots.len() > 100, "{}", roots.len());
         assert_eq!(roots.len(), bundled.len());
         // A system that has roots gets only its own.
-        let native = bundled.iter().take(1).cloned().collect();
+        let mut native = CertificateResult::default();
+        native.certs = bundled.iter().take(1).cloned().collect();
         let roots = root_store(native, &ExtraRoots::default()).unwrap();
         assert_eq!(roots.len(), 1);
     }
@@ -182,9 +190,34 @@ mod tests {
     #[cfg(not(feature = "bundled-roots"))]
     #[test]
     fn a_system_without_roots_is_a_clear_error_without_the_bundled_ones() {
-        let error = root_store(Vec::new(), &ExtraRoots::default()).unwrap_err();
-        assert!(error.starts_with("no trusted root certificates"), "{error}");
+        let error = root_store(CertificateResult::default(), &ExtraRoots::default()).unwrap_err();
+        assert!(
+            error.starts_with("no trusted root certificates: the system has none;"),
+            "{error}"
+        );
         assert!(error.contains("AWS_CA_BUNDLE"), "{error}");
         assert!(error.contains("bundled-roots"), "{error}");
+    }
+
+    #[cfg(not(feature = "bundled-roots"))]
+    #[test]
+    fn a_system_store_that_cannot_be_read_is_named() {
+        // What `load_native_certs` returns for `SSL_CERT_FILE=/nowhere/ca.pem`.
+        let mut native = CertificateResult::default();
+        native.errors.push(rustls_native_certs::Error {
+            context: "failed to read PEM from file",
+            kind: rustls_native_certs::ErrorKind::Io {
+                inner: std::io::Error::from(std::io::ErrorKind::NotFound),
+                path: PathBuf::from("/nowhere/ca.pem"),
+            },
+        });
+        let error = root_store(native, &ExtraRoots::default()).unwrap_err();
+        assert!(
+            error.starts_with("no trusted root certificates: the system store cannot be read ("),
+            "{error}"
+        );
+        assert!(error.contains("/nowhere/ca.pem"), "{error}");
+        assert!(!error.contains("the system has none"), "{error}");
+        assert_eq!(error.lines().count(), 1, "{error}");
     }
 }
