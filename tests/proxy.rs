@@ -150,7 +150,7 @@ async fn bedrock_calls_go_through_the_proxy_unless_no_proxy_lists_the_host() {
 }
 
 #[tokio::test]
-async fn a_silent_proxy_is_a_connect_timeout_naming_it() {
+async fn a_silent_proxy_is_a_timeout_naming_it() {
     // Connections complete in the kernel's backlog; nothing ever answers.
     let silent = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
@@ -180,6 +180,26 @@ async fn a_silent_proxy_is_a_connect_timeout_naming_it() {
         assert!(!error.contains(PROXY_PASSWORD), "{error}");
         assert_eq!(error.lines().count(), 1, "{error}");
     }
+    // Over plain http the request goes out once the port accepts: the
+    // silence is the response timeout's, and it names the proxy too.
+    let client = NetworkClient::from_env(&Env::from_vars([("HTTP_PROXY", proxy_url.as_str())]));
+    let error = client
+        .send(HttpRequest {
+            method: "GET".into(),
+            uri: "http://127.0.0.1:9/x".into(),
+            headers: Vec::new(),
+            body: bytes::Bytes::new(),
+            connect_timeout: Duration::from_secs(10),
+            response_timeout: Duration::from_millis(300),
+            direct: false,
+        })
+        .await
+        .expect_err("the proxy never answers")
+        .to_string();
+    let expected = format!("no response within 0.3 s through proxy {address} (from HTTP_PROXY)");
+    assert!(error.contains(&expected), "{error}");
+    assert!(!error.contains(PROXY_PASSWORD), "{error}");
+    assert_eq!(error.lines().count(), 1, "{error}");
 }
 
 /// The shared files of a profile `role` that assumes a role with `base`'s keys.

@@ -202,12 +202,18 @@ impl NetworkClient {
             proxy: proxy.as_ref().map(|proxy| proxy.url.authority()),
         };
         let response_timeout = request.response_timeout;
+        // A silent proxy is named: over plain http the request goes out as soon
+        // as the proxy's port accepts, so its silence shows up here.
+        let through = proxy
+            .as_ref()
+            .map(|proxy| format!(" through {proxy}"))
+            .unwrap_or_default();
         let exchange = self.exchange(&url, proxy.as_ref(), &key, request);
         let (response, sender) = tokio::time::timeout(response_timeout, exchange)
             .await
             .map_err(|_| {
                 HttpError::Timeout(format!(
-                    "no response within {:.1} s",
+                    "no response within {:.1} s{through}",
                     response_timeout.as_secs_f64()
                 ))
             })??;
