@@ -8,7 +8,9 @@
 #    timed, `lite-chat` and `sdk-chat` (the library-only ConverseStream
 #    programs), then `sdk-cli` (a chat CLI on the SDK as users write it), and
 #    the three for static musl (sdk-cli at opt-level 3 as users build it, the
-#    two library programs at "z" as a size-conscious user would).
+#    two library programs at "z" as a size-conscious user would); and the two
+#    library programs once more from clean, timed, with cargo's default
+#    release profile (no LTO, 16 codegen units).
 # 2. The library loop: `lite-chat` / `sdk-chat`, STREAMS streams of 1,000 text
 #    deltas per process on a current-thread runtime, ROUNDS alternating rounds.
 # 3. The CLI: `bedrock-lite chat` / `sdk-cli` on one stream of 100,000 text
@@ -115,6 +117,21 @@ if [ "$BUILD" = clean ]; then
     echo "== release build of sdk-cli (on sdk-chat's build of the SDK)"
     build sdk-cli "$out/build-sdk-cli.log" --target-dir "$compare_target" --bin sdk-cli --features sdk
     cp "$compare_target/release/sdk-cli" "$out/sdk-cli"
+    # The same two builds again with cargo's default release profile (no LTO,
+    # 16 codegen units, unwinding): what `cargo build --release` does for a
+    # program that sets no profile. Timed only; the binaries are not kept.
+    for bin in lite-chat sdk-chat; do
+        echo "== clean release build of $bin, cargo's default release profile"
+        nice -n 10 cargo clean --quiet --target-dir "$compare_target"
+        TIMEFORMAT='%R %U %S'
+        { time CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+            CARGO_PROFILE_RELEASE_PANIC=unwind build "$bin-default" "$out/build-$bin-default.log" \
+            --target-dir "$compare_target" --bin "$bin" --features "${feature[$bin]}"; } 2>"$work/time-$bin"
+        read -r real user sys <"$work/time-$bin"
+        crates=$(grep -c Compiling "$out/build-$bin-default.log")
+        echo "$bin-default $real $crates $user $sys" >>"$out/builds"
+        echo "   $bin: ${real}s wall (${user}s user, ${sys}s sys); $crates crates compiled"
+    done
     if [ "$MUSL" = 1 ]; then
         # sdk-cli as users build it (opt-level 3); the two library programs as a
         # size-conscious user builds them, both at opt-level "z" (as
@@ -353,3 +370,8 @@ awk -v lb="${build_s[lite-chat]}" -v sb="${build_s[sdk-chat]}" -v lc="${build_cr
     'BEGIN { printf "| its clean release build (glibc), wall | %.0f s, %d crates | %.0f s, %d crates | %.1fx, %.1fx | ours <= 1/3, crates <= 1/2 | %s |\n", lb, lc, sb, sc, sb / lb, sc / lc, ok }'
 awk -v l="${build_cpu[lite-chat]}" -v s="${build_cpu[sdk-chat]}" \
     'BEGIN { printf "| same, CPU (user+sys) | %.0f s | %.0f s | %.1fx | | |\n", l, s, s / l }'
+if [ -n "${build_s[lite-chat-default]:-}" ]; then
+    awk -v lb="${build_s[lite-chat-default]}" -v sb="${build_s[sdk-chat-default]}" \
+        -v lc="${build_cpu[lite-chat-default]}" -v sc="${build_cpu[sdk-chat-default]}" \
+        'BEGIN { printf "| same, with cargo'"'"'s default release profile: wall / CPU | %.0f s / %.0f s | %.0f s / %.0f s | %.1fx / %.1fx | | |\n", lb, lc, sb, sc, sb / lb, sc / lc }'
+fi

@@ -95,11 +95,13 @@ pub(crate) fn client_config(extra: &ExtraRoots) -> Result<ClientConfig, String> 
 }
 
 /// The trusted roots: `native` (the system's certificates; one rustls cannot
-/// use is left out, as browsers do), Mozilla's bundled ones instead when there
-/// are none and the `bundled-roots` feature is on, plus the extra ones. An
-/// error saying what to do when that leaves no root at all, with the first
-/// error reading the system's (it names the file: a broken `SSL_CERT_FILE` or
-/// `SSL_CERT_DIR`).
+/// use is left out, as browsers do), Mozilla's bundled ones instead when the
+/// system has none and the `bundled-roots` feature is on, plus the extra ones.
+/// A system store that cannot be read (a broken `SSL_CERT_FILE` or
+/// `SSL_CERT_DIR`) is not replaced by the bundled roots: the user asked for
+/// those roots, so trusting others instead would hide the mistake. An error
+/// saying what to do when that leaves no root at all, with the first error
+/// reading the system's (it names the file).
 fn root_store(
     native: rustls_native_certs::CertificateResult,
     extra: &ExtraRoots,
@@ -109,7 +111,7 @@ fn root_store(
     for certificate in native.certs {
         let _ = roots.add(certificate);
     }
-    if roots.is_empty() {
+    if roots.is_empty() && native_error.is_none() {
         add_bundled(&mut roots);
     }
     for certificate in extra.certificates()? {
@@ -118,15 +120,19 @@ fn root_store(
             .map_err(|e| format!("a certificate of the CA bundle cannot be used: {e}"))?;
     }
     if roots.is_empty() {
-        let system = match native_error {
-            Some(error) => format!("the system store cannot be read ({error})"),
-            None => "the system has none".to_owned(),
+        let (system, remedy) = match native_error {
+            Some(error) => (
+                format!("the system store cannot be read ({error})"),
+                "fix or unset SSL_CERT_FILE and SSL_CERT_DIR, or set AWS_CA_BUNDLE to a PEM bundle",
+            ),
+            None => (
+                "the system has none".to_owned(),
+                "set AWS_CA_BUNDLE to a PEM bundle, or use a build with the bundled-roots feature",
+            ),
         };
-        return Err(format!(
-            "no trusted root certificates: {system}; set AWS_CA_BUNDLE to a PEM bundle, \
-             or use a build with the bundled-roots feature"
-        )
-        .replace(['\n', '\r'], " "));
+        return Err(
+            format!("no trusted root certificates: {system}; {remedy}").replace(['\n', '\r'], " ")
+        );
     }
     Ok(roots)
 }
@@ -199,7 +205,8 @@ mod tests {
         assert!(error.contains("bundled-roots"), "{error}");
     }
 
-    #[cfg(not(feature = "bundled-roots"))]
+    /// With or without the bundled roots: a broken `SSL_CERT_FILE` is an
+    /// error naming the file, never a silent switch to other roots.
     #[test]
     fn a_system_store_that_cannot_be_read_is_named() {
         // What `load_native_certs` returns for `SSL_CERT_FILE=/nowhere/ca.pem`.
@@ -218,6 +225,7 @@ mod tests {
         );
         assert!(error.contains("/nowhere/ca.pem"), "{error}");
         assert!(!error.contains("the system has none"), "{error}");
+        assert!(error.contains("SSL_CERT_FILE"), "{error}");
         assert_eq!(error.lines().count(), 1, "{error}");
     }
 }

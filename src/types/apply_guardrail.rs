@@ -3,10 +3,11 @@
 //! and version go in the path; the findings reuse the assessment shapes of
 //! [`GuardrailAssessment`].
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::content::{GuardrailConverseContentBlock, GuardrailConverseTextBlock};
 use super::guardrail_trace::{GuardrailAssessment, GuardrailCoverage, GuardrailUsage};
+use super::read::read_json;
 use super::wire::string_enum;
 
 string_enum! {
@@ -55,7 +56,7 @@ pub type GuardrailContentBlock = GuardrailConverseContentBlock;
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyGuardrailRequest {
     /// Whose content it is.
@@ -66,6 +67,12 @@ pub struct ApplyGuardrailRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_scope: Option<GuardrailOutputScope>,
 }
+
+read_json!(ApplyGuardrailRequest {
+    source: "source",
+    content: "content",
+    output_scope: "outputScope" default,
+});
 
 impl ApplyGuardrailRequest {
     /// A request to assess one text block from `source`.
@@ -83,7 +90,7 @@ impl ApplyGuardrailRequest {
 }
 
 /// The ApplyGuardrail response body (`ApplyGuardrailResponse`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyGuardrailResponse {
     /// Policy units used.
@@ -106,6 +113,15 @@ pub struct ApplyGuardrailResponse {
     pub guardrail_coverage: Option<GuardrailCoverage>,
 }
 
+read_json!(ApplyGuardrailResponse {
+    usage: "usage" default,
+    action: "action",
+    action_reason: "actionReason" default,
+    outputs: "outputs" default,
+    assessments: "assessments" default,
+    guardrail_coverage: "guardrailCoverage" default,
+});
+
 impl ApplyGuardrailResponse {
     /// Whether the guardrail blocked or masked the content.
     pub fn intervened(&self) -> bool {
@@ -121,13 +137,15 @@ impl ApplyGuardrailResponse {
 }
 
 /// A replacement for the content (`GuardrailOutputContent`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GuardrailOutputContent {
     /// The text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
+
+read_json!(GuardrailOutputContent { text: "text" default });
 
 #[cfg(test)]
 mod tests {

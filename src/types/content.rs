@@ -1,9 +1,10 @@
 //! Messages and their content blocks: what requests send and responses return
 //! (a response's message goes back unchanged into the next request).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
+use super::read::read_json;
 use super::wire::{string_enum, wire_union, Blob, UnknownMembers};
 
 string_enum! {
@@ -19,7 +20,7 @@ string_enum! {
 }
 
 /// One turn of the conversation (`Message`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     /// Who wrote it.
@@ -30,6 +31,12 @@ pub struct Message {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(Message {
+    role: "role",
+    content: "content",
+    ..extra
+});
 
 impl Message {
     /// A message of `role` with `content`.
@@ -181,7 +188,7 @@ string_enum! {
 }
 
 /// An image (`ImageBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageBlock {
     /// Its format.
@@ -196,6 +203,8 @@ pub struct ImageBlock {
     pub extra: UnknownMembers,
 }
 
+read_json!(ImageBlock { format: "format", source: "source", error: "error" default, ..extra });
+
 wire_union! {
     /// Where media bytes come from (`ImageSource`, `VideoSource`, `AudioSource`,
     /// and `GuardrailConverseImageSource`, which takes `bytes` only).
@@ -209,7 +218,7 @@ wire_union! {
 }
 
 /// An object in Amazon S3 (`S3Location`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct S3Location {
     /// The `s3://bucket/key` URI.
@@ -222,8 +231,10 @@ pub struct S3Location {
     pub extra: UnknownMembers,
 }
 
+read_json!(S3Location { uri: "uri", bucket_owner: "bucketOwner" default, ..extra });
+
 /// Why a block could not be processed (`ErrorBlock`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBlock {
     /// What went wrong.
@@ -233,6 +244,8 @@ pub struct ErrorBlock {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(ErrorBlock { message: "message" default, ..extra });
 
 string_enum! {
     /// The format of a document (`DocumentFormat`).
@@ -259,7 +272,7 @@ string_enum! {
 }
 
 /// A document (`DocumentBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentBlock {
     /// Its format.
@@ -279,6 +292,15 @@ pub struct DocumentBlock {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(DocumentBlock {
+    format: "format" default,
+    name: "name",
+    source: "source",
+    context: "context" default,
+    citations: "citations" default,
+    ..extra,
+});
 
 wire_union! {
     /// Where a document comes from (`DocumentSource`).
@@ -305,7 +327,7 @@ wire_union! {
 }
 
 /// Whether citations are on for a document or search result (`CitationsConfig`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CitationsConfig {
     /// On or off.
@@ -314,6 +336,11 @@ pub struct CitationsConfig {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(CitationsConfig {
+    enabled: "enabled",
+    ..extra
+});
 
 string_enum! {
     /// The format of a video (`VideoFormat`).
@@ -340,7 +367,7 @@ string_enum! {
 }
 
 /// A video (`VideoBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VideoBlock {
     /// Its format.
@@ -351,6 +378,12 @@ pub struct VideoBlock {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(VideoBlock {
+    format: "format",
+    source: "source",
+    ..extra
+});
 
 string_enum! {
     /// The format of an audio clip (`AudioFormat`).
@@ -389,7 +422,7 @@ string_enum! {
 }
 
 /// An audio clip (`AudioBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AudioBlock {
     /// Its format.
@@ -404,6 +437,8 @@ pub struct AudioBlock {
     pub extra: UnknownMembers,
 }
 
+read_json!(AudioBlock { format: "format", source: "source", error: "error" default, ..extra });
+
 string_enum! {
     /// What kind of tool use a block is (`ToolUseType`).
     pub enum ToolUseType {
@@ -413,7 +448,7 @@ string_enum! {
 }
 
 /// The model asks for a tool call (`ToolUseBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolUseBlock {
     /// The id that the result must quote.
@@ -430,6 +465,14 @@ pub struct ToolUseBlock {
     pub extra: UnknownMembers,
 }
 
+read_json!(ToolUseBlock {
+    tool_use_id: "toolUseId",
+    name: "name",
+    input: "input",
+    r#type: "type" default,
+    ..extra,
+});
+
 string_enum! {
     /// How a tool call went (`ToolResultStatus`).
     pub enum ToolResultStatus {
@@ -441,7 +484,7 @@ string_enum! {
 }
 
 /// The result of a tool call (`ToolResultBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolResultBlock {
     /// The `toolUseId` of the call.
@@ -458,6 +501,14 @@ pub struct ToolResultBlock {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(ToolResultBlock {
+    tool_use_id: "toolUseId",
+    content: "content",
+    status: "status" default,
+    r#type: "type" default,
+    ..extra,
+});
 
 wire_union! {
     /// One block of a tool result (`ToolResultContentBlock`).
@@ -497,7 +548,7 @@ impl From<Value> for ToolResultContentBlock {
 }
 
 /// A search result given to the model (`SearchResultBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResultBlock {
     /// Where it was found (a URL or other source name).
@@ -514,8 +565,16 @@ pub struct SearchResultBlock {
     pub extra: UnknownMembers,
 }
 
+read_json!(SearchResultBlock {
+    source: "source",
+    title: "title",
+    content: "content",
+    citations: "citations" default,
+    ..extra,
+});
+
 /// One block of a search result's text (`SearchResultContentBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResultContentBlock {
     /// The text.
@@ -524,6 +583,11 @@ pub struct SearchResultContentBlock {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(SearchResultContentBlock {
+    text: "text",
+    ..extra
+});
 
 wire_union! {
     /// Content for the guardrail to assess (`GuardrailConverseContentBlock`).
@@ -549,7 +613,7 @@ string_enum! {
 }
 
 /// Text for the guardrail (`GuardrailConverseTextBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GuardrailConverseTextBlock {
     /// The text.
@@ -562,6 +626,8 @@ pub struct GuardrailConverseTextBlock {
     pub extra: UnknownMembers,
 }
 
+read_json!(GuardrailConverseTextBlock { text: "text", qualifiers: "qualifiers" default, ..extra });
+
 string_enum! {
     /// The format of a guarded image (`GuardrailConverseImageFormat`).
     pub enum GuardrailConverseImageFormat {
@@ -573,7 +639,7 @@ string_enum! {
 }
 
 /// An image for the guardrail (`GuardrailConverseImageBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GuardrailConverseImageBlock {
     /// Its format.
@@ -584,6 +650,12 @@ pub struct GuardrailConverseImageBlock {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(GuardrailConverseImageBlock {
+    format: "format",
+    source: "source",
+    ..extra
+});
 
 string_enum! {
     /// The kind of cache point (`CachePointType`).
@@ -604,7 +676,7 @@ string_enum! {
 }
 
 /// A prompt-cache checkpoint (`CachePointBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CachePointBlock {
     /// The kind (`default`).
@@ -616,6 +688,8 @@ pub struct CachePointBlock {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(CachePointBlock { r#type: "type", ttl: "ttl" default, ..extra });
 
 wire_union! {
     /// The model's reasoning (`ReasoningContentBlock`).
@@ -629,7 +703,7 @@ wire_union! {
 }
 
 /// Readable reasoning (`ReasoningTextBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReasoningTextBlock {
     /// The reasoning.
@@ -642,8 +716,10 @@ pub struct ReasoningTextBlock {
     pub extra: UnknownMembers,
 }
 
+read_json!(ReasoningTextBlock { text: "text", signature: "signature" default, ..extra });
+
 /// Generated text with its citations (`CitationsContentBlock`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CitationsContentBlock {
     /// The generated text.
@@ -657,6 +733,12 @@ pub struct CitationsContentBlock {
     pub extra: UnknownMembers,
 }
 
+read_json!(CitationsContentBlock {
+    content: "content" default,
+    citations: "citations" default,
+    ..extra,
+});
+
 wire_union! {
     /// A piece of cited generated text (`CitationGeneratedContent`).
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -667,7 +749,7 @@ wire_union! {
 }
 
 /// One citation (`Citation`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Citation {
     /// The cited source's title.
@@ -686,6 +768,14 @@ pub struct Citation {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(Citation {
+    title: "title" default,
+    source: "source" default,
+    source_content: "sourceContent" default,
+    location: "location" default,
+    ..extra,
+});
 
 wire_union! {
     /// A cited passage (`CitationSourceContent`).
@@ -714,7 +804,7 @@ wire_union! {
 }
 
 /// A cited web page (`WebLocation`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebLocation {
     /// The page URL.
@@ -728,9 +818,11 @@ pub struct WebLocation {
     pub extra: UnknownMembers,
 }
 
+read_json!(WebLocation { url: "url" default, domain: "domain" default, ..extra });
+
 /// A range in a document (`DocumentCharLocation`, `DocumentPageLocation`,
 /// `DocumentChunkLocation`: characters, pages or chunks).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentSpan {
     /// Which document of the request (from 0).
@@ -747,8 +839,15 @@ pub struct DocumentSpan {
     pub extra: UnknownMembers,
 }
 
+read_json!(DocumentSpan {
+    document_index: "documentIndex" default,
+    start: "start" default,
+    end: "end" default,
+    ..extra,
+});
+
 /// A range in a search result (`SearchResultLocation`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResultLocation {
     /// Which search result (from 0).
@@ -765,9 +864,16 @@ pub struct SearchResultLocation {
     pub extra: UnknownMembers,
 }
 
+read_json!(SearchResultLocation {
+    search_result_index: "searchResultIndex" default,
+    start: "start" default,
+    end: "end" default,
+    ..extra,
+});
+
 /// A tool added to or removed from the conversation (`ToolAdditionBlock`,
 /// `ToolRemovalBlock`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolChangeBlock {
     /// The tool.
@@ -777,8 +883,13 @@ pub struct ToolChangeBlock {
     pub extra: UnknownMembers,
 }
 
+read_json!(ToolChangeBlock {
+    tool: "tool",
+    ..extra
+});
+
 /// Names a tool (`ToolReference`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolReference {
     /// The kind of tool.
@@ -794,3 +905,10 @@ pub struct ToolReference {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(ToolReference {
+    r#type: "type" default,
+    name: "name" default,
+    server_name: "serverName" default,
+    ..extra,
+});

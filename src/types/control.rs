@@ -3,12 +3,13 @@
 //! Enumerations are kept as their wire strings, so that values newer than this
 //! code still read.
 
-use serde::{Deserialize, Serialize};
+use super::read::read_json;
+use serde::Serialize;
 
 use crate::model_ref::ModelRef;
 
 /// The `ListFoundationModels` response body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListFoundationModelsResponse {
     /// The models.
@@ -16,9 +17,11 @@ pub struct ListFoundationModelsResponse {
     pub model_summaries: Vec<FoundationModelSummary>,
 }
 
+read_json!(ListFoundationModelsResponse { model_summaries: "modelSummaries" default });
+
 /// A foundation model (`FoundationModelSummary`). Enumerations are kept as
 /// their wire strings, so that values newer than this code still read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FoundationModelSummary {
     /// Its ARN.
@@ -52,12 +55,25 @@ pub struct FoundationModelSummary {
     pub model_lifecycle: Option<FoundationModelLifecycle>,
 }
 
+read_json!(FoundationModelSummary {
+    model_arn: "modelArn" default,
+    model_id: "modelId",
+    model_name: "modelName" default,
+    provider_name: "providerName" default,
+    input_modalities: "inputModalities" default,
+    output_modalities: "outputModalities" default,
+    response_streaming_supported: "responseStreamingSupported" default,
+    customizations_supported: "customizationsSupported" default,
+    inference_types_supported: "inferenceTypesSupported" default,
+    model_lifecycle: "modelLifecycle" default,
+});
+
 /// A foundation model's details (`FoundationModelDetails`, from
 /// GetFoundationModel): the same members as a summary.
 pub type FoundationModelDetails = FoundationModelSummary;
 
 /// The `GetFoundationModel` response body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetFoundationModelResponse {
     /// The model.
@@ -65,14 +81,18 @@ pub struct GetFoundationModelResponse {
     pub model_details: Option<FoundationModelDetails>,
 }
 
+read_json!(GetFoundationModelResponse { model_details: "modelDetails" default });
+
 /// A foundation model's lifecycle (`FoundationModelLifecycle`; the dates are not read).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FoundationModelLifecycle {
     /// `ACTIVE` or `LEGACY`.
     #[serde(default)]
     pub status: String,
 }
+
+read_json!(FoundationModelLifecycle { status: "status" default });
 
 impl FoundationModelSummary {
     /// Streams, outputs text, and is `ACTIVE` (a missing lifecycle counts as active).
@@ -97,7 +117,7 @@ impl FoundationModelSummary {
 }
 
 /// The `ListInferenceProfiles` response body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListInferenceProfilesResponse {
     /// The profiles.
@@ -108,8 +128,13 @@ pub struct ListInferenceProfilesResponse {
     pub next_token: Option<String>,
 }
 
+read_json!(ListInferenceProfilesResponse {
+    inference_profile_summaries: "inferenceProfileSummaries" default,
+    next_token: "nextToken" default,
+});
+
 /// An inference profile (`InferenceProfileSummary`; the dates are not read).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InferenceProfileSummary {
     /// Its name.
@@ -136,17 +161,29 @@ pub struct InferenceProfileSummary {
     pub models: Vec<InferenceProfileModel>,
 }
 
+read_json!(InferenceProfileSummary {
+    inference_profile_name: "inferenceProfileName" default,
+    inference_profile_arn: "inferenceProfileArn" default,
+    inference_profile_id: "inferenceProfileId" default,
+    description: "description" default,
+    status: "status" default,
+    profile_type: "type" default,
+    models: "models" default,
+});
+
 /// The `GetInferenceProfile` response body: the same members as a summary.
 pub type GetInferenceProfileResponse = InferenceProfileSummary;
 
 /// A model behind an inference profile (`InferenceProfileModel`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InferenceProfileModel {
     /// The foundation model's ARN.
     #[serde(default)]
     pub model_arn: Option<String>,
 }
+
+read_json!(InferenceProfileModel { model_arn: "modelArn" default });
 
 impl InferenceProfileSummary {
     /// Whether it is an application profile (called by ARN).

@@ -2,12 +2,13 @@
 //! Converse or InvokeModel request would use, without running the model. It
 //! takes a foundation model id (or its ARN), not an inference profile.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::content::Message;
+use super::read::read_json;
 use super::request::{ConverseRequest, SystemContentBlock, ToolConfiguration};
-use super::wire::Blob;
+use super::wire::{wire_union, Blob};
 
 /// The body of a CountTokens request (`CountTokensRequest`; the model id goes
 /// in the path).
@@ -21,12 +22,14 @@ use super::wire::Blob;
 /// assert_eq!(body, r#"{"input":{"invokeModel":{"body":"eyJpbnB1dFRleHQiOiJIaSJ9"}}}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CountTokensRequest {
     /// What to count.
     pub input: CountTokensInput,
 }
+
+read_json!(CountTokensRequest { input: "input" });
 
 impl CountTokensRequest {
     /// Counts the tokens of a Converse request: its messages, system prompts,
@@ -47,29 +50,29 @@ impl CountTokensRequest {
     }
 }
 
-/// What to count (`CountTokensInput`, a union: exactly one member).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum CountTokensInput {
-    /// `invokeModel`: an InvokeModel body.
-    InvokeModel(InvokeModelTokensRequest),
-    /// `converse`: the parts of a Converse request that count.
-    Converse(ConverseTokensRequest),
-    /// A member this version does not know (the whole object).
-    #[serde(untagged)]
-    Unknown(Value),
+wire_union! {
+    /// What to count (`CountTokensInput`, a union: exactly one member).
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum CountTokensInput {
+        /// `invokeModel`: an InvokeModel body.
+        InvokeModel(InvokeModelTokensRequest) = "invokeModel",
+        /// `converse`: the parts of a Converse request that count.
+        Converse(ConverseTokensRequest) = "converse",
+    }
 }
 
 /// An InvokeModel body to count (`InvokeModelTokensRequest`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvokeModelTokensRequest {
     /// The body, in the model's own format (base64 on the wire).
     pub body: Blob,
 }
 
+read_json!(InvokeModelTokensRequest { body: "body" });
+
 /// The parts of a Converse request that count (`ConverseTokensRequest`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConverseTokensRequest {
     /// The conversation.
@@ -85,6 +88,13 @@ pub struct ConverseTokensRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_model_request_fields: Option<Value>,
 }
+
+read_json!(ConverseTokensRequest {
+    messages: "messages" default,
+    system: "system" default,
+    tool_config: "toolConfig" default,
+    additional_model_request_fields: "additionalModelRequestFields" default,
+});
 
 impl From<&ConverseRequest> for ConverseTokensRequest {
     fn from(request: &ConverseRequest) -> Self {
@@ -111,10 +121,12 @@ impl From<ConverseTokensRequest> for ConverseRequest {
 }
 
 /// The CountTokens response body (`CountTokensResponse`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CountTokensResponse {
     /// The input tokens the request would use.
     #[serde(default)]
     pub input_tokens: u32,
 }
+
+read_json!(CountTokensResponse { input_tokens: "inputTokens" default });

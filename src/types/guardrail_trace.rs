@@ -6,12 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::read::read_json;
 use super::wire::{wire_union, EmptyObject};
 
 /// The guardrail's assessment of the input and output (`GuardrailTraceAssessment`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailTraceAssessment {
     /// The model's output before the guardrail acted.
@@ -28,8 +29,15 @@ pub struct GuardrailTraceAssessment {
     pub action_reason: Option<String>,
 }
 
+read_json!(GuardrailTraceAssessment default {
+    model_output: "modelOutput",
+    input_assessment: "inputAssessment",
+    output_assessments: "outputAssessments",
+    action_reason: "actionReason",
+});
+
 /// One guardrail's findings, by policy (`GuardrailAssessment`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAssessment {
     /// Denied topics.
@@ -58,16 +66,29 @@ pub struct GuardrailAssessment {
     pub applied_guardrail_details: Option<AppliedGuardrailDetails>,
 }
 
+read_json!(GuardrailAssessment default {
+    topic_policy: "topicPolicy",
+    content_policy: "contentPolicy",
+    word_policy: "wordPolicy",
+    sensitive_information_policy: "sensitiveInformationPolicy",
+    contextual_grounding_policy: "contextualGroundingPolicy",
+    automated_reasoning_policy: "automatedReasoningPolicy",
+    invocation_metrics: "invocationMetrics",
+    applied_guardrail_details: "appliedGuardrailDetails",
+});
+
 /// Denied topics found (`GuardrailTopicPolicyAssessment`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailTopicPolicyAssessment {
     /// The topics.
     pub topics: Vec<GuardrailTopic>,
 }
 
+read_json!(GuardrailTopicPolicyAssessment default { topics: "topics" });
+
 /// A denied topic (`GuardrailTopic`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailTopic {
     /// The topic's name.
@@ -81,16 +102,25 @@ pub struct GuardrailTopic {
     pub detected: Option<bool>,
 }
 
+read_json!(GuardrailTopic default {
+    name: "name",
+    r#type: "type",
+    action: "action",
+    detected: "detected",
+});
+
 /// Content filters that matched (`GuardrailContentPolicyAssessment`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailContentPolicyAssessment {
     /// The filters.
     pub filters: Vec<GuardrailContentFilter>,
 }
 
+read_json!(GuardrailContentPolicyAssessment default { filters: "filters" });
+
 /// A content filter (`GuardrailContentFilter`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailContentFilter {
     /// `INSULTS`, `HATE`, `SEXUAL`, `VIOLENCE`, `MISCONDUCT` or `PROMPT_ATTACK`.
@@ -107,8 +137,16 @@ pub struct GuardrailContentFilter {
     pub detected: Option<bool>,
 }
 
+read_json!(GuardrailContentFilter default {
+    r#type: "type",
+    confidence: "confidence",
+    filter_strength: "filterStrength",
+    action: "action",
+    detected: "detected",
+});
+
 /// Word filters that matched (`GuardrailWordPolicyAssessment`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailWordPolicyAssessment {
     /// Custom words.
@@ -117,8 +155,13 @@ pub struct GuardrailWordPolicyAssessment {
     pub managed_word_lists: Vec<GuardrailManagedWord>,
 }
 
+read_json!(GuardrailWordPolicyAssessment default {
+    custom_words: "customWords",
+    managed_word_lists: "managedWordLists",
+});
+
 /// A custom word (`GuardrailCustomWord`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailCustomWord {
     /// The text that matched.
@@ -130,8 +173,14 @@ pub struct GuardrailCustomWord {
     pub detected: Option<bool>,
 }
 
+read_json!(GuardrailCustomWord default {
+    r#match: "match",
+    action: "action",
+    detected: "detected",
+});
+
 /// A word from a managed list (`GuardrailManagedWord`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailManagedWord {
     /// The text that matched.
@@ -145,8 +194,15 @@ pub struct GuardrailManagedWord {
     pub detected: Option<bool>,
 }
 
+read_json!(GuardrailManagedWord default {
+    r#match: "match",
+    r#type: "type",
+    action: "action",
+    detected: "detected",
+});
+
 /// Sensitive information found (`GuardrailSensitiveInformationPolicyAssessment`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailSensitiveInformationPolicyAssessment {
     /// Personal information.
@@ -155,8 +211,13 @@ pub struct GuardrailSensitiveInformationPolicyAssessment {
     pub regexes: Vec<GuardrailRegexFilter>,
 }
 
+read_json!(GuardrailSensitiveInformationPolicyAssessment default {
+    pii_entities: "piiEntities",
+    regexes: "regexes",
+});
+
 /// Personal information found (`GuardrailPiiEntityFilter`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailPiiEntityFilter {
     /// The text that matched.
@@ -170,8 +231,15 @@ pub struct GuardrailPiiEntityFilter {
     pub detected: Option<bool>,
 }
 
+read_json!(GuardrailPiiEntityFilter default {
+    r#match: "match",
+    r#type: "type",
+    action: "action",
+    detected: "detected",
+});
+
 /// A custom pattern found (`GuardrailRegexFilter`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailRegexFilter {
     /// The pattern's name.
@@ -190,8 +258,16 @@ pub struct GuardrailRegexFilter {
     pub detected: Option<bool>,
 }
 
+read_json!(GuardrailRegexFilter default {
+    name: "name",
+    r#match: "match",
+    regex: "regex",
+    action: "action",
+    detected: "detected",
+});
+
 /// Contextual grounding results (`GuardrailContextualGroundingPolicyAssessment`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailContextualGroundingPolicyAssessment {
     /// The checks.
@@ -199,8 +275,10 @@ pub struct GuardrailContextualGroundingPolicyAssessment {
     pub filters: Vec<GuardrailContextualGroundingFilter>,
 }
 
+read_json!(GuardrailContextualGroundingPolicyAssessment default { filters: "filters" });
+
 /// A contextual grounding check (`GuardrailContextualGroundingFilter`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailContextualGroundingFilter {
     /// `GROUNDING` or `RELEVANCE`.
@@ -216,14 +294,24 @@ pub struct GuardrailContextualGroundingFilter {
     pub detected: Option<bool>,
 }
 
+read_json!(GuardrailContextualGroundingFilter default {
+    r#type: "type",
+    threshold: "threshold",
+    score: "score",
+    action: "action",
+    detected: "detected",
+});
+
 /// Automated reasoning results (`GuardrailAutomatedReasoningPolicyAssessment`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningPolicyAssessment {
     /// The findings.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<GuardrailAutomatedReasoningFinding>,
 }
+
+read_json!(GuardrailAutomatedReasoningPolicyAssessment default { findings: "findings" });
 
 wire_union! {
     /// One automated reasoning finding (`GuardrailAutomatedReasoningFinding`).
@@ -247,7 +335,7 @@ wire_union! {
 }
 
 /// A `valid` finding (`GuardrailAutomatedReasoningValidFinding`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningValidFinding {
     /// The text as logic.
@@ -264,9 +352,16 @@ pub struct GuardrailAutomatedReasoningValidFinding {
     pub logic_warning: Option<GuardrailAutomatedReasoningLogicWarning>,
 }
 
+read_json!(GuardrailAutomatedReasoningValidFinding default {
+    translation: "translation",
+    claims_true_scenario: "claimsTrueScenario",
+    supporting_rules: "supportingRules",
+    logic_warning: "logicWarning",
+});
+
 /// An `invalid` or `impossible` finding (`GuardrailAutomatedReasoningInvalidFinding`,
 /// `GuardrailAutomatedReasoningImpossibleFinding`, which have the same members).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningContradictionFinding {
     /// The text as logic.
@@ -280,8 +375,14 @@ pub struct GuardrailAutomatedReasoningContradictionFinding {
     pub logic_warning: Option<GuardrailAutomatedReasoningLogicWarning>,
 }
 
+read_json!(GuardrailAutomatedReasoningContradictionFinding default {
+    translation: "translation",
+    contradicting_rules: "contradictingRules",
+    logic_warning: "logicWarning",
+});
+
 /// A `satisfiable` finding (`GuardrailAutomatedReasoningSatisfiableFinding`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningSatisfiableFinding {
     /// The text as logic.
@@ -298,8 +399,15 @@ pub struct GuardrailAutomatedReasoningSatisfiableFinding {
     pub logic_warning: Option<GuardrailAutomatedReasoningLogicWarning>,
 }
 
+read_json!(GuardrailAutomatedReasoningSatisfiableFinding default {
+    translation: "translation",
+    claims_true_scenario: "claimsTrueScenario",
+    claims_false_scenario: "claimsFalseScenario",
+    logic_warning: "logicWarning",
+});
+
 /// A `translationAmbiguous` finding (`GuardrailAutomatedReasoningTranslationAmbiguousFinding`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningTranslationAmbiguousFinding {
     /// The readings (at most 2).
@@ -310,8 +418,13 @@ pub struct GuardrailAutomatedReasoningTranslationAmbiguousFinding {
     pub difference_scenarios: Vec<GuardrailAutomatedReasoningScenario>,
 }
 
+read_json!(GuardrailAutomatedReasoningTranslationAmbiguousFinding default {
+    options: "options",
+    difference_scenarios: "differenceScenarios",
+});
+
 /// One reading of ambiguous text (`GuardrailAutomatedReasoningTranslationOption`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningTranslationOption {
     /// Its translations.
@@ -319,8 +432,10 @@ pub struct GuardrailAutomatedReasoningTranslationOption {
     pub translations: Vec<GuardrailAutomatedReasoningTranslation>,
 }
 
+read_json!(GuardrailAutomatedReasoningTranslationOption default { translations: "translations" });
+
 /// Text as logic (`GuardrailAutomatedReasoningTranslation`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningTranslation {
     /// The premises.
@@ -340,8 +455,16 @@ pub struct GuardrailAutomatedReasoningTranslation {
     pub confidence: Option<f64>,
 }
 
+read_json!(GuardrailAutomatedReasoningTranslation default {
+    premises: "premises",
+    claims: "claims",
+    untranslated_premises: "untranslatedPremises",
+    untranslated_claims: "untranslatedClaims",
+    confidence: "confidence",
+});
+
 /// A statement in logic and words (`GuardrailAutomatedReasoningStatement`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningStatement {
     /// As logic.
@@ -352,8 +475,13 @@ pub struct GuardrailAutomatedReasoningStatement {
     pub natural_language: Option<String>,
 }
 
+read_json!(GuardrailAutomatedReasoningStatement default {
+    logic: "logic",
+    natural_language: "naturalLanguage",
+});
+
 /// Text that could not be translated (`GuardrailAutomatedReasoningInputTextReference`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningInputTextReference {
     /// The text.
@@ -361,8 +489,10 @@ pub struct GuardrailAutomatedReasoningInputTextReference {
     pub text: Option<String>,
 }
 
+read_json!(GuardrailAutomatedReasoningInputTextReference default { text: "text" });
+
 /// A scenario (`GuardrailAutomatedReasoningScenario`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningScenario {
     /// Its statements.
@@ -370,8 +500,10 @@ pub struct GuardrailAutomatedReasoningScenario {
     pub statements: Vec<GuardrailAutomatedReasoningStatement>,
 }
 
+read_json!(GuardrailAutomatedReasoningScenario default { statements: "statements" });
+
 /// A policy rule (`GuardrailAutomatedReasoningRule`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningRule {
     /// The rule's id.
@@ -382,8 +514,13 @@ pub struct GuardrailAutomatedReasoningRule {
     pub policy_version_arn: Option<String>,
 }
 
+read_json!(GuardrailAutomatedReasoningRule default {
+    identifier: "identifier",
+    policy_version_arn: "policyVersionArn",
+});
+
 /// A warning about the logic (`GuardrailAutomatedReasoningLogicWarning`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailAutomatedReasoningLogicWarning {
     /// `ALWAYS_FALSE` or `ALWAYS_TRUE`.
@@ -397,8 +534,14 @@ pub struct GuardrailAutomatedReasoningLogicWarning {
     pub claims: Vec<GuardrailAutomatedReasoningStatement>,
 }
 
+read_json!(GuardrailAutomatedReasoningLogicWarning default {
+    r#type: "type",
+    premises: "premises",
+    claims: "claims",
+});
+
 /// Units and latency a guardrail used (`GuardrailInvocationMetrics`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailInvocationMetrics {
     /// Processing time in milliseconds.
@@ -412,8 +555,14 @@ pub struct GuardrailInvocationMetrics {
     pub guardrail_coverage: Option<GuardrailCoverage>,
 }
 
+read_json!(GuardrailInvocationMetrics default {
+    guardrail_processing_latency: "guardrailProcessingLatency",
+    usage: "usage",
+    guardrail_coverage: "guardrailCoverage",
+});
+
 /// Units used, by policy (`GuardrailUsage`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailUsage {
     /// Denied topics.
@@ -439,8 +588,20 @@ pub struct GuardrailUsage {
     pub automated_reasoning_policies: Option<u32>,
 }
 
+read_json!(GuardrailUsage default {
+    topic_policy_units: "topicPolicyUnits",
+    content_policy_units: "contentPolicyUnits",
+    word_policy_units: "wordPolicyUnits",
+    sensitive_information_policy_units: "sensitiveInformationPolicyUnits",
+    sensitive_information_policy_free_units: "sensitiveInformationPolicyFreeUnits",
+    contextual_grounding_policy_units: "contextualGroundingPolicyUnits",
+    content_policy_image_units: "contentPolicyImageUnits",
+    automated_reasoning_policy_units: "automatedReasoningPolicyUnits",
+    automated_reasoning_policies: "automatedReasoningPolicies",
+});
+
 /// How much of the content was guarded (`GuardrailCoverage`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardrailCoverage {
     /// Text characters.
@@ -451,8 +612,10 @@ pub struct GuardrailCoverage {
     pub images: Option<GuardedCount>,
 }
 
+read_json!(GuardrailCoverage default { text_characters: "textCharacters", images: "images" });
+
 /// Guarded out of total (`GuardrailTextCharactersCoverage`, `GuardrailImageCoverage`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GuardedCount {
     /// How many were guarded.
@@ -463,8 +626,10 @@ pub struct GuardedCount {
     pub total: Option<u32>,
 }
 
+read_json!(GuardedCount default { guarded: "guarded", total: "total" });
+
 /// Which guardrail produced an assessment (`AppliedGuardrailDetails`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AppliedGuardrailDetails {
     /// Its id.
@@ -483,3 +648,11 @@ pub struct AppliedGuardrailDetails {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guardrail_ownership: Option<String>,
 }
+
+read_json!(AppliedGuardrailDetails default {
+    guardrail_id: "guardrailId",
+    guardrail_version: "guardrailVersion",
+    guardrail_arn: "guardrailArn",
+    guardrail_origin: "guardrailOrigin",
+    guardrail_ownership: "guardrailOwnership",
+});

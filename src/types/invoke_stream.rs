@@ -4,8 +4,9 @@
 //! travel as for ConverseStream ([`super::parse_exception`]), with one more
 //! type, `modelTimeoutException`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::read::read_json;
 use super::wire::Blob;
 
 /// The `:event-type` of a response piece.
@@ -19,10 +20,12 @@ pub const CHUNK_EVENT_TYPE: &str = "chunk";
 /// assert_eq!(part.bytes.0, br#"{"a":1}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayloadPart {
     /// The piece of the model's response. `Debug` shows only its length.
     #[serde(default)]
     pub bytes: Blob,
 }
+
+read_json!(PayloadPart { bytes: "bytes" default });

@@ -19,6 +19,12 @@
 //! Structures that only responses carry read a missing member as its zero value
 //! (0, empty, `None`), as the AWS SDKs' error correction does; a missing union or
 //! enumeration member is still an error. Bytes (`Blob`) are base64 on the wire.
+//!
+//! Responses are parsed once into a `serde_json::Value` and each shape reads
+//! its members from that through one non-generic function (`read.rs`), which
+//! keeps the build small; an error names the path of the member at fault
+//! (`` `output.message.content[1].toolUse`: missing field `toolUseId` ``). The
+//! stream's text deltas keep a borrowed reader that copies nothing.
 
 mod apply_guardrail;
 mod content;
@@ -26,6 +32,7 @@ mod control;
 mod count_tokens;
 mod guardrail_trace;
 mod invoke_stream;
+mod read;
 mod request;
 mod response;
 mod stream;

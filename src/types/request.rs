@@ -4,16 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::content::{CachePointBlock, GuardrailConverseContentBlock, Message};
+use super::read::read_json;
 use super::wire::{string_enum, wire_union, EmptyObject};
 
 /// The body of `POST /model/{modelId}/converse` and `.../converse-stream`
 /// (`ConverseRequest` / `ConverseStreamRequest`, which differ only in
 /// [`GuardrailConfiguration::stream_processing_mode`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConverseRequest {
     /// The conversation so far, ending with the user's turn.
@@ -53,6 +54,21 @@ pub struct ConverseRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_config: Option<OutputConfig>,
 }
+
+read_json!(ConverseRequest {
+    messages: "messages" default,
+    system: "system" default,
+    inference_config: "inferenceConfig" default,
+    tool_config: "toolConfig" default,
+    guardrail_config: "guardrailConfig" default,
+    additional_model_request_fields: "additionalModelRequestFields" default,
+    prompt_variables: "promptVariables" default,
+    additional_model_response_field_paths: "additionalModelResponseFieldPaths" default,
+    request_metadata: "requestMetadata" default,
+    performance_config: "performanceConfig" default,
+    service_tier: "serviceTier" default,
+    output_config: "outputConfig" default,
+});
 
 impl ConverseRequest {
     /// An empty request, to build in a line:
@@ -124,7 +140,7 @@ wire_union! {
 }
 
 /// Sampling settings (`InferenceConfiguration`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InferenceConfiguration {
     /// The most tokens to generate (at least 1).
@@ -141,8 +157,15 @@ pub struct InferenceConfiguration {
     pub stop_sequences: Vec<String>,
 }
 
+read_json!(InferenceConfiguration {
+    max_tokens: "maxTokens" default,
+    temperature: "temperature" default,
+    top_p: "topP" default,
+    stop_sequences: "stopSequences" default,
+});
+
 /// The tools the model may call (`ToolConfiguration`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolConfiguration {
     /// The tools (at least one).
@@ -151,6 +174,8 @@ pub struct ToolConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<ToolChoice>,
 }
+
+read_json!(ToolConfiguration { tools: "tools", tool_choice: "toolChoice" default });
 
 wire_union! {
     /// One entry of the tool list (`Tool`).
@@ -179,7 +204,7 @@ impl Tool {
 }
 
 /// A tool the caller runs (`ToolSpecification`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolSpecification {
     /// Its name (`[a-zA-Z0-9_-]+`, at most 64).
@@ -194,6 +219,13 @@ pub struct ToolSpecification {
     pub strict: Option<bool>,
 }
 
+read_json!(ToolSpecification {
+    name: "name",
+    description: "description" default,
+    input_schema: "inputSchema",
+    strict: "strict" default,
+});
+
 wire_union! {
     /// A tool's input schema (`ToolInputSchema`).
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,12 +236,14 @@ wire_union! {
 }
 
 /// A tool the service runs (`SystemTool`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemTool {
     /// Its name.
     pub name: String,
 }
+
+read_json!(SystemTool { name: "name" });
 
 wire_union! {
     /// Whether and which tool the model must call (`ToolChoice`).
@@ -225,12 +259,14 @@ wire_union! {
 }
 
 /// The tool the model must call (`SpecificToolChoice`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SpecificToolChoice {
     /// Its name.
     pub name: String,
 }
+
+read_json!(SpecificToolChoice { name: "name" });
 
 string_enum! {
     /// Whether the guardrail trace is returned (`GuardrailTrace`).
@@ -256,7 +292,7 @@ string_enum! {
 
 /// The guardrail to apply (`GuardrailConfiguration`, or
 /// `GuardrailStreamConfiguration` with `streamProcessingMode`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GuardrailConfiguration {
     /// The guardrail id or ARN.
@@ -272,6 +308,13 @@ pub struct GuardrailConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_processing_mode: Option<GuardrailStreamProcessingMode>,
 }
+
+read_json!(GuardrailConfiguration {
+    guardrail_identifier: "guardrailIdentifier" default,
+    guardrail_version: "guardrailVersion" default,
+    trace: "trace" default,
+    stream_processing_mode: "streamProcessingMode" default,
+});
 
 wire_union! {
     /// A value of a prompt variable (`PromptVariableValues`).
@@ -293,13 +336,15 @@ string_enum! {
 }
 
 /// Latency-optimised inference (`PerformanceConfiguration`); also in responses.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PerformanceConfiguration {
     /// The latency setting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<PerformanceConfigLatency>,
 }
+
+read_json!(PerformanceConfiguration { latency: "latency" default });
 
 string_enum! {
     /// A service tier (`ServiceTierType`).
@@ -316,15 +361,17 @@ string_enum! {
 }
 
 /// The service tier to run on (`ServiceTier`); also in responses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceTier {
     /// The tier.
     pub r#type: ServiceTierType,
 }
 
+read_json!(ServiceTier { r#type: "type" });
+
 /// The shape of the output (`OutputConfig`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutputConfig {
     /// Structured output.
@@ -335,6 +382,8 @@ pub struct OutputConfig {
     pub effort: Option<String>,
 }
 
+read_json!(OutputConfig { text_format: "textFormat" default, effort: "effort" default });
+
 string_enum! {
     /// A structured output kind (`OutputFormatType`).
     pub enum OutputFormatType {
@@ -344,7 +393,7 @@ string_enum! {
 }
 
 /// Structured output (`OutputFormat`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutputFormat {
     /// The kind.
@@ -352,6 +401,11 @@ pub struct OutputFormat {
     /// The structure the output follows.
     pub structure: OutputFormatStructure,
 }
+
+read_json!(OutputFormat {
+    r#type: "type",
+    structure: "structure"
+});
 
 wire_union! {
     /// The structure structured output follows (`OutputFormatStructure`).
@@ -363,7 +417,7 @@ wire_union! {
 }
 
 /// A JSON schema for structured output (`JsonSchemaDefinition`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JsonSchemaDefinition {
     /// The schema, as JSON text.
@@ -375,3 +429,9 @@ pub struct JsonSchemaDefinition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+read_json!(JsonSchemaDefinition {
+    schema: "schema",
+    name: "name" default,
+    description: "description" default,
+});

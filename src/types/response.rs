@@ -1,16 +1,17 @@
 //! The body of a Converse response, and the usage, metrics and trace that a
 //! ConverseStream's `metadata` event carries too.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::content::{CacheTtl, Message, ToolUseBlock};
 use super::guardrail_trace::GuardrailTraceAssessment;
+use super::read::read_json;
 use super::request::{PerformanceConfiguration, ServiceTier};
 use super::wire::{string_enum, wire_union};
 
 /// The body of a Converse response (`ConverseResponse`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConverseResponse {
     /// What the model said.
@@ -36,6 +37,17 @@ pub struct ConverseResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<ServiceTier>,
 }
+
+read_json!(ConverseResponse {
+    output: "output",
+    stop_reason: "stopReason",
+    usage: "usage" default,
+    metrics: "metrics" default,
+    additional_model_response_fields: "additionalModelResponseFields" default,
+    trace: "trace" default,
+    performance_config: "performanceConfig" default,
+    service_tier: "serviceTier" default,
+});
 
 impl ConverseResponse {
     /// The assistant's message (`None` for an output member this version does
@@ -113,7 +125,7 @@ string_enum! {
 }
 
 /// Tokens used (`TokenUsage`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TokenUsage {
     /// Input tokens.
@@ -133,8 +145,17 @@ pub struct TokenUsage {
     pub cache_details: Vec<CacheDetail>,
 }
 
+read_json!(TokenUsage default {
+    input_tokens: "inputTokens",
+    output_tokens: "outputTokens",
+    total_tokens: "totalTokens",
+    cache_read_input_tokens: "cacheReadInputTokens",
+    cache_write_input_tokens: "cacheWriteInputTokens",
+    cache_details: "cacheDetails",
+});
+
 /// Cache writes for one time to live (`CacheDetail`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CacheDetail {
     /// The time to live.
@@ -144,16 +165,20 @@ pub struct CacheDetail {
     pub input_tokens: u32,
 }
 
+read_json!(CacheDetail { ttl: "ttl", input_tokens: "inputTokens" default });
+
 /// How long the call took (`ConverseMetrics`, `ConverseStreamMetrics`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConverseMetrics {
     /// Milliseconds.
     pub latency_ms: u64,
 }
 
+read_json!(ConverseMetrics default { latency_ms: "latencyMs" });
+
 /// The guardrail and prompt router trace (`ConverseTrace`, `ConverseStreamTrace`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConverseTrace {
     /// What the guardrail found.
@@ -164,11 +189,15 @@ pub struct ConverseTrace {
     pub prompt_router: Option<PromptRouterTrace>,
 }
 
+read_json!(ConverseTrace default { guardrail: "guardrail", prompt_router: "promptRouter" });
+
 /// Which model a prompt router chose (`PromptRouterTrace`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PromptRouterTrace {
     /// The model's id or ARN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoked_model_id: Option<String>,
 }
+
+read_json!(PromptRouterTrace default { invoked_model_id: "invokedModelId" });

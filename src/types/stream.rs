@@ -18,6 +18,7 @@ use super::content::{
     CitationLocation, ConversationRole, ErrorBlock, ImageFormat, MediaSource, ToolResultStatus,
     ToolUseType,
 };
+use super::read::read_json;
 use super::request::{PerformanceConfiguration, ServiceTier};
 use super::response::{ConverseMetrics, ConverseTrace, StopReason, TokenUsage};
 use super::wire::{string_enum, unknown_member, wire_union, Blob, CowStr, UnknownMembers};
@@ -48,15 +49,17 @@ pub enum StreamEvent<'a> {
 }
 
 /// `messageStart` (`MessageStartEvent`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStartEvent {
     /// Who writes the message (`assistant`).
     pub role: ConversationRole,
 }
 
+read_json!(MessageStartEvent { role: "role" });
+
 /// `contentBlockStart` (`ContentBlockStartEvent`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContentBlockStartEvent {
     /// What begins.
@@ -65,6 +68,11 @@ pub struct ContentBlockStartEvent {
     #[serde(default)]
     pub content_block_index: u32,
 }
+
+read_json!(ContentBlockStartEvent {
+    start: "start",
+    content_block_index: "contentBlockIndex" default,
+});
 
 wire_union! {
     /// What a content block starts with (`ContentBlockStart`).
@@ -80,7 +88,7 @@ wire_union! {
 }
 
 /// The start of a tool call (`ToolUseBlockStart`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolUseBlockStart {
     /// The id that the result must quote.
@@ -96,8 +104,15 @@ pub struct ToolUseBlockStart {
     pub extra: UnknownMembers,
 }
 
+read_json!(ToolUseBlockStart {
+    tool_use_id: "toolUseId",
+    name: "name",
+    r#type: "type" default,
+    ..extra,
+});
+
 /// The start of a tool result (`ToolResultBlockStart`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolResultBlockStart {
     /// The `toolUseId` of the call.
@@ -114,8 +129,15 @@ pub struct ToolResultBlockStart {
     pub extra: UnknownMembers,
 }
 
+read_json!(ToolResultBlockStart {
+    tool_use_id: "toolUseId",
+    r#type: "type" default,
+    status: "status" default,
+    ..extra,
+});
+
 /// The start of an image (`ImageBlockStart`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageBlockStart {
     /// Its format.
@@ -125,6 +147,11 @@ pub struct ImageBlockStart {
     #[serde(flatten)]
     pub extra: UnknownMembers,
 }
+
+read_json!(ImageBlockStart {
+    format: "format",
+    ..extra
+});
 
 /// `contentBlockDelta` (`ContentBlockDeltaEvent`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,7 +220,7 @@ wire_union! {
 }
 
 /// A citation of the text so far (`CitationsDelta`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CitationsDelta {
     /// The cited source's title.
@@ -214,8 +241,16 @@ pub struct CitationsDelta {
     pub extra: UnknownMembers,
 }
 
+read_json!(CitationsDelta default {
+    title: "title",
+    source: "source",
+    source_content: "sourceContent",
+    location: "location",
+    ..extra,
+});
+
 /// A cited passage (`CitationSourceContentDelta`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CitationSourceContentDelta {
     /// Its text.
@@ -223,8 +258,10 @@ pub struct CitationSourceContentDelta {
     pub text: Option<String>,
 }
 
+read_json!(CitationSourceContentDelta default { text: "text" });
+
 /// Image data (`ImageBlockDelta`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ImageBlockDelta {
     /// The image's bytes or where they are.
@@ -235,16 +272,20 @@ pub struct ImageBlockDelta {
     pub error: Option<ErrorBlock>,
 }
 
+read_json!(ImageBlockDelta default { source: "source", error: "error" });
+
 /// `contentBlockStop` (`ContentBlockStopEvent`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ContentBlockStopEvent {
     /// The index of the block that ends.
     pub content_block_index: u32,
 }
 
+read_json!(ContentBlockStopEvent default { content_block_index: "contentBlockIndex" });
+
 /// `messageStop` (`MessageStopEvent`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStopEvent {
     /// Why the model stopped.
@@ -254,8 +295,13 @@ pub struct MessageStopEvent {
     pub additional_model_response_fields: Option<Value>,
 }
 
+read_json!(MessageStopEvent {
+    stop_reason: "stopReason",
+    additional_model_response_fields: "additionalModelResponseFields" default,
+});
+
 /// `metadata` (`ConverseStreamMetadataEvent`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConverseStreamMetadataEvent {
     /// Tokens used.
@@ -272,6 +318,14 @@ pub struct ConverseStreamMetadataEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<ServiceTier>,
 }
+
+read_json!(ConverseStreamMetadataEvent default {
+    usage: "usage",
+    metrics: "metrics",
+    trace: "trace",
+    performance_config: "performanceConfig",
+    service_tier: "serviceTier",
+});
 
 string_enum! {
     /// The exception members of `ConverseStreamOutput` (the `:exception-type` header).

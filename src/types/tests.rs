@@ -334,10 +334,7 @@ fn unknown_enum_values_and_union_members_are_kept() {
 fn a_known_union_member_that_does_not_read_is_an_error_naming_it() {
     let error = serde_json::from_str::<ContentBlock>(r#"{"toolUse": {"name": "x", "input": {}}}"#)
         .expect_err("no toolUseId");
-    assert_eq!(
-        error.to_string(),
-        "invalid ContentBlock member `toolUse`: missing field `toolUseId` at line 1 column 39"
-    );
+    assert_eq!(error.to_string(), "`toolUse`: missing field `toolUseId`");
     let body = json!({
         "output": {"message": {"role": "assistant", "content": [
             {"text": "fine"},
@@ -348,12 +345,10 @@ fn a_known_union_member_that_does_not_read_is_an_error_naming_it() {
     let message = serde_json::from_value::<ConverseResponse>(body)
         .expect_err("a bad image")
         .to_string();
-    assert!(
-        message.starts_with(
-            "invalid ConverseOutput member `message`: invalid ContentBlock member `toolResult`: \
-             invalid ToolResultContentBlock member `image`: invalid MediaSource member `bytes`: "
-        ),
-        "{message}"
+    assert_eq!(
+        message,
+        "`output.message.content[1].toolResult.content[0].image.source.bytes`: \
+         invalid type: integer `7`, expected a base64 string"
     );
     assert!(!message.contains('\n'), "{message}");
     // A text where a structure belongs, and a structure where text belongs.

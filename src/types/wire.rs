@@ -131,6 +131,17 @@ macro_rules! string_enum {
                 deserializer.deserialize_str($crate::types::wire::StrVisitor::new())
             }
         }
+
+        impl $crate::types::read::ReadJson for $name {
+            fn read_json(
+                value: serde_json::Value,
+            ) -> Result<Self, $crate::types::read::ReadError> {
+                match value {
+                    serde_json::Value::String(text) => Ok($name::from(text.as_str())),
+                    other => Err($crate::types::read::invalid_type(&other, "a string")),
+                }
+            }
+        }
     };
 }
 
@@ -295,18 +306,104 @@ pub(crate) use wire_type;
 /// [`CowStr`]), and `Unknown(Value)`.
 ///
 /// Reading is strict about what it knows and tolerant of what it does not: a
-/// known member whose value does not read is an error naming the union and
-/// the member; only a member name this version does not know makes
+/// known member whose value does not read is an error naming the member; only a member name this version does not know makes
 /// `Unknown`, which keeps the whole object and writes it back unchanged. A
-/// known member is read straight from the input, never through a `Value`.
+/// union that owns its members reads from a parsed `Value` ([`ReadJson`]); one
+/// that borrows from its input (`pub enum Name<'a>`: the stream's deltas) is
+/// read straight from the input, never through a `Value`.
+///
+/// [`ReadJson`]: crate::types::read::ReadJson
 macro_rules! wire_union {
+    // A union that owns its members: read from a parsed `Value`.
     (
         $(#[$meta:meta])*
-        pub enum $name:ident $(<$lt:lifetime>)? {
+        pub enum $name:ident {
+            $(
+                $(#[$variant_meta:meta])*
+                $variant:ident($ty:ty) = $wire:literal,
+            )+
+        }
+    ) => {
+        $crate::types::wire::wire_union!(@common
+            $(#[$meta])*
+            pub enum $name {
+                $( $(#[$variant_meta])* $variant($ty) = $wire, )+
+            }
+        );
+
+        impl $crate::types::read::ReadJson for $name {
+            fn read_json(
+                value: serde_json::Value,
+            ) -> Result<Self, $crate::types::read::ReadError> {
+                $crate::types::read::read_union(
+                    value,
+                    stringify!($name),
+                    $name::is_known_member,
+                    |member, value| match member {
+                        $( $wire => $crate::types::read::read_union_member(value)
+                            .map(|value| value.map($name::$variant)), )+
+                        _ => Ok(None),
+                    },
+                    $name::Unknown,
+                )
+            }
+        }
+
+        $crate::types::read::deserialize_via_value!($name);
+    };
+    // A union that borrows from its input (the streaming hot path): read
+    // straight from the input, never through a `Value`.
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident <$lt:lifetime> {
             $(
                 $(#[$variant_meta:meta])*
                 $variant:ident($ty:ty $(as $via:ty)?) = $wire:literal,
             )+
+        }
+    ) => {
+        $crate::types::wire::wire_union!(@common
+            $(#[$meta])*
+            pub enum $name <$lt> {
+                $( $(#[$variant_meta])* $variant($ty) = $wire, )+
+            }
+        );
+
+        impl<'de: $lt, $lt> serde::Deserialize<'de> for $name<$lt> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor<$lt>(std::marker::PhantomData<$name<$lt>>);
+                impl<'de: $lt, $lt> serde::de::Visitor<'de> for Visitor<$lt> {
+                    type Value = $name<$lt>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        map: A,
+                    ) -> Result<Self::Value, A::Error> {
+                        $crate::types::wire::read_union(
+                            map,
+                            |member, map| match member {
+                                $( $wire => $crate::types::wire::read_member::<
+                                    _,
+                                    $crate::types::wire::wire_type!($($via)?; $ty),
+                                    _,
+                                >(map, stringify!($name), $wire)
+                                    .map(|value| Some(value.map($name::$variant))), )+
+                                _ => Ok(None),
+                            },
+                            $name::Unknown,
+                        )
+                    }
+                }
+                deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+            }
+        }
+    };
+    (@common
+        $(#[$meta:meta])*
+        pub enum $name:ident $(<$lt:lifetime>)? {
+            $( $(#[$variant_meta:meta])* $variant:ident($ty:ty) = $wire:literal, )+
         }
     ) => {
         $(#[$meta])*
@@ -341,37 +438,6 @@ macro_rules! wire_union {
                     } )+
                     $name::Unknown(value) => serde::Serialize::serialize(value, serializer),
                 }
-            }
-        }
-
-        impl<'de $(: $lt, $lt)?> serde::Deserialize<'de> for $name $(<$lt>)? {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor $(<$lt>)? (std::marker::PhantomData<$name $(<$lt>)?>);
-                impl<'de $(: $lt, $lt)?> serde::de::Visitor<'de> for Visitor $(<$lt>)? {
-                    type Value = $name $(<$lt>)?;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(concat!("a ", stringify!($name), " object"))
-                    }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(
-                        self,
-                        map: A,
-                    ) -> Result<Self::Value, A::Error> {
-                        $crate::types::wire::read_union(
-                            map,
-                            |member, map| match member {
-                                $( $wire => $crate::types::wire::read_member::<
-                                    _,
-                                    $crate::types::wire::wire_type!($($via)?; $ty),
-                                    _,
-                                >(map, stringify!($name), $wire)
-                                    .map(|value| Some(value.map($name::$variant))), )+
-                                _ => Ok(None),
-                            },
-                            $name::Unknown,
-                        )
-                    }
-                }
-                deserializer.deserialize_map(Visitor(std::marker::PhantomData))
             }
         }
     };
