@@ -4,9 +4,8 @@
 //! travel as for ConverseStream ([`super::parse_exception`]), with one more
 //! type, `modelTimeoutException`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::read::read_json;
 use super::wire::Blob;
 
 /// The `:event-type` of a response piece.
@@ -20,12 +19,13 @@ pub const CHUNK_EVENT_TYPE: &str = "chunk";
 /// assert_eq!(part.bytes.0, br#"{"a":1}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+///
+/// One per chunk of the stream: read straight from the frame (serde's derive),
+/// the base64 decoded from the payload without copying it first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PayloadPart {
     /// The piece of the model's response. `Debug` shows only its length.
     #[serde(default)]
     pub bytes: Blob,
 }
-
-read_json!(PayloadPart { bytes: "bytes" default });

@@ -333,9 +333,10 @@ pub(crate) use deserialize_via_value;
 
 /// Reads a union object (see `wire_union!`): `is_known` tells the member
 /// names this version knows, and `read_member` reads a known member's value
-/// (`Ok(None)` for a `null` its type cannot take). The first known member with
-/// a value wins (members are visited in name order); with none, the answer is
-/// `unknown` of the object of the unknown members (`{}` when there were none).
+/// (`Ok(None)` for a `null` its type cannot take, which counts as absent). One
+/// known member with a value is the answer; a second one is an error. With
+/// none, the answer is `unknown` of the object of the unknown members (`{}`
+/// when there were none).
 pub(crate) fn read_union<T>(
     value: Value,
     union: &str,
@@ -347,16 +348,27 @@ pub(crate) fn read_union<T>(
         Value::Object(members) => members,
         other => return Err(invalid_type(&other, &format!("a {union} object"))),
     };
-    let mut found = None;
+    let mut found: Option<(String, T)> = None;
     let mut unknown_members = Map::new();
     for (name, value) in members {
         if !is_known(&name) {
             unknown_members.insert(name, value);
-        } else if found.is_none() {
-            found = read_member(&name, value).map_err(|e| e.in_member(&name))?;
+            continue;
         }
+        let Some(read) = read_member(&name, value).map_err(|e| e.in_member(&name))? else {
+            continue;
+        };
+        if let Some((first, _)) = &found {
+            return Err(ReadError::new(format!(
+                "more than one member: `{first}` and `{name}`"
+            )));
+        }
+        found = Some((name, read));
     }
-    Ok(found.unwrap_or_else(|| unknown(Value::Object(unknown_members))))
+    Ok(match found {
+        Some((_, value)) => value,
+        None => unknown(Value::Object(unknown_members)),
+    })
 }
 
 /// A known union member's value, or `None` for a `null` that its type cannot

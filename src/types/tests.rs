@@ -371,10 +371,43 @@ fn unknown_union_members_are_kept_whole_and_nulls_give_way() {
     assert_eq!(block, ContentBlock::Unknown(json!({"hologram": 1})));
     let json: ToolResultContentBlock = serde_json::from_str(r#"{"json": null}"#).expect("reads");
     assert_eq!(json, ToolResultContentBlock::Json(Value::Null));
-    // The first known member wins; what follows it is not read.
-    let first: ContentBlock =
-        serde_json::from_str(r#"{"text": "a", "toolUse": "not even a structure"}"#).expect("reads");
-    assert_eq!(first, ContentBlock::Text("a".into()));
+    // Two known members are an error whatever their order (as the AWS SDKs'
+    // "mixed variants"), a `null` beside a value is not.
+    for mixed in [
+        r#"{"text": "a", "image": {"format": "png", "source": {"bytes": ""}}}"#,
+        r#"{"image": {"format": "png", "source": {"bytes": ""}}, "text": "a"}"#,
+    ] {
+        let error = serde_json::from_str::<ContentBlock>(mixed).expect_err("two members");
+        assert!(
+            error.to_string().starts_with("more than one member: `"),
+            "{error}"
+        );
+    }
+    for with_null in [
+        r#"{"text": "a", "image": null}"#,
+        r#"{"image": null, "text": "a"}"#,
+    ] {
+        let block: ContentBlock = serde_json::from_str(with_null).expect("reads");
+        assert_eq!(block, ContentBlock::Text("a".into()));
+    }
+    // The same rules where a union is read straight from the stream's frame.
+    for mixed in [
+        r#"{"contentBlockIndex": 0, "delta": {"text": "a", "toolUse": {"input": "{}"}}}"#,
+        r#"{"contentBlockIndex": 0, "delta": {"toolUse": {"input": "{}"}, "text": "a"}}"#,
+    ] {
+        let error = parse_event("contentBlockDelta", mixed.as_bytes()).expect_err("two members");
+        assert!(
+            error.to_string().contains("more than one member: `"),
+            "{error}"
+        );
+    }
+    let payload = br#"{"contentBlockIndex": 0, "delta": {"toolUse": null, "x": 1, "text": "a"}}"#;
+    let StreamEvent::ContentBlockDelta(event) =
+        parse_event("contentBlockDelta", payload).expect("reads")
+    else {
+        panic!("a delta");
+    };
+    assert_eq!(event.delta, ContentBlockDelta::Text("a".into()));
     assert!(ContentBlock::is_known_member("citationsContent"));
     assert!(!ContentBlock::is_known_member("hologram"));
 }

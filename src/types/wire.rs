@@ -185,36 +185,46 @@ impl<'a> From<CowStr<'a>> for Cow<'a, str> {
 /// back with the conversation history.
 pub type UnknownMembers = serde_json::Map<String, Value>;
 
-/// Reads a union object without buffering its known member: `read_member`
-/// gets each member name and reads its value (answering `Some(Some(v))`, or
-/// `Some(None)` for a `null` value), or answers `None` for a name it does not
-/// know. The first known member with a value wins and the rest are skipped
-/// unread; with none, the answer is `unknown` of the object of the unknown
-/// members, kept whole (`{}` when there were none).
+/// Reads a union object without buffering its known member: `is_known`
+/// tells the member names this version knows, and `read_member` reads a known
+/// member's value (`None` for a `null` its type cannot take, which counts as
+/// absent). One known member with a value is the answer; a second one is an
+/// error (`more than one member: ...`, as the AWS SDKs refuse mixed
+/// variants), whatever the order. With none, the answer is `unknown` of the
+/// object of the unknown members, kept whole (`{}` when there were none).
 pub(crate) fn read_union<'de, A, T>(
     mut map: A,
-    mut read_member: impl FnMut(&str, &mut A) -> Result<Option<Option<T>>, A::Error>,
+    is_known: fn(&str) -> bool,
+    mut read_member: impl FnMut(&str, &mut A) -> Result<Option<T>, A::Error>,
     unknown: impl FnOnce(Value) -> T,
 ) -> Result<T, A::Error>
 where
     A: MapAccess<'de>,
 {
-    let mut found = None;
+    let mut found: Option<(Cow<'de, str>, T)> = None;
     let mut unknown_members = UnknownMembers::new();
     while let Some(CowStr(name)) = map.next_key()? {
-        if found.is_some() {
-            map.next_value::<IgnoredAny>()?;
-            continue;
-        }
-        match read_member(&name, &mut map)? {
-            Some(value) => found = value,
-            None => {
+        if !is_known(&name) {
+            if found.is_some() {
+                map.next_value::<IgnoredAny>()?;
+            } else {
                 let value = map.next_value::<Value>()?;
                 unknown_members.insert(name.into_owned(), value);
             }
+        } else if let Some((first, _)) = &found {
+            if map.next_value::<Option<IgnoredAny>>()?.is_some() {
+                return Err(de::Error::custom(format_args!(
+                    "more than one member: `{first}` and `{name}`"
+                )));
+            }
+        } else {
+            found = read_member(&name, &mut map)?.map(|value| (name, value));
         }
     }
-    Ok(found.unwrap_or_else(|| unknown(Value::Object(unknown_members))))
+    Ok(match found {
+        Some((_, value)) => value,
+        None => unknown(Value::Object(unknown_members)),
+    })
 }
 
 /// Reads the value of the known union member `member` of `union` as a `W`
@@ -306,11 +316,13 @@ pub(crate) use wire_type;
 /// [`CowStr`]), and `Unknown(Value)`.
 ///
 /// Reading is strict about what it knows and tolerant of what it does not: a
-/// known member whose value does not read is an error naming the member; only a member name this version does not know makes
-/// `Unknown`, which keeps the whole object and writes it back unchanged. A
-/// union that owns its members reads from a parsed `Value` ([`ReadJson`]); one
-/// that borrows from its input (`pub enum Name<'a>`: the stream's deltas) is
-/// read straight from the input, never through a `Value`.
+/// known member whose value does not read is an error naming the member, and
+/// so are two known members with values (a `null` counts as absent, unless
+/// null is a value of the member's type); only a member name this version does
+/// not know makes `Unknown`, which keeps the whole object and writes it back
+/// unchanged. A union that owns its members reads from a parsed `Value`
+/// ([`ReadJson`]); one that borrows from its input (`pub enum Name<'a>`: the
+/// stream's deltas) is read straight from the input, never through a `Value`.
 ///
 /// [`ReadJson`]: crate::types::read::ReadJson
 macro_rules! wire_union {
@@ -383,14 +395,16 @@ macro_rules! wire_union {
                     ) -> Result<Self::Value, A::Error> {
                         $crate::types::wire::read_union(
                             map,
+                            $name::is_known_member,
                             |member, map| match member {
                                 $( $wire => $crate::types::wire::read_member::<
                                     _,
                                     $crate::types::wire::wire_type!($($via)?; $ty),
                                     _,
                                 >(map, stringify!($name), $wire)
-                                    .map(|value| Some(value.map($name::$variant))), )+
-                                _ => Ok(None),
+                                    .map(|value| value.map($name::$variant)), )+
+                                _ => serde::de::MapAccess::next_value::<serde::de::IgnoredAny>(map)
+                                    .map(|_| None),
                             },
                             $name::Unknown,
                         )
