@@ -23,8 +23,10 @@
 //! Responses are parsed once into a `serde_json::Value` and each shape reads
 //! its members from that through one non-generic function (`read.rs`), which
 //! keeps the build small; an error names the path of the member at fault
-//! (`` `output.message.content[1].toolUse`: missing field `toolUseId` ``). The
-//! stream's text deltas keep a borrowed reader that copies nothing.
+//! (`` `output.message.content[1].toolUse`: missing field `toolUseId` ``). A
+//! structure is a JSON object (never an array); a member given twice counts
+//! once, the last one. The stream's text deltas keep a borrowed reader that
+//! copies nothing.
 
 mod apply_guardrail;
 mod content;
