@@ -201,19 +201,30 @@ pub(crate) fn url_for_messages(uri: &str) -> String {
 }
 
 /// `text` on one line, at most 300 characters (text from a service going into
-/// an error message).
+/// an error message), counted after the blank and control characters it
+/// starts with, so that padding never hides the text.
 pub(crate) fn one_line(text: &str) -> String {
     let flat: String = text
+        .trim_start_matches(|c: char| c.is_whitespace() || c.is_control())
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(300)
         .collect();
-    flat.trim().to_owned()
+    flat.trim_end().to_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_counts_its_300_characters_after_leading_padding() {
+        let padded = format!("\u{b}{}ThrottlingException  ", "\n".repeat(400));
+        assert_eq!(one_line(&padded), "ThrottlingException");
+        assert_eq!(one_line("a\r\nb"), "a  b");
+        assert_eq!(one_line(&"x".repeat(500)).len(), 300);
+        assert_eq!(one_line("\n\t "), "");
+    }
 
     #[test]
     fn urls_in_messages_lose_query_and_user_info() {
