@@ -30,11 +30,13 @@
 //!
 //! The modules, in the order a request meets them (each uses only those before it):
 //!
-//! * leaves, pure and I/O-free: [`env`](mod@env) (variables, files, clock), [`base64`],
+//! * leaves, pure and I/O-free, from the crate `bedrock-lite-wire` (compiled
+//!   beside the TLS stack) and re-exported here: [`base64`],
 //!   [`datetime`] (UTC dates in RFC 3339, SigV4 and HTTP forms),
 //!   [`eventstream`] (the `application/vnd.amazon.eventstream` frame codec),
 //!   [`sigv4`] (request signing), [`model_ref`] (model ids, profiles, ARNs), and
-//!   [`types`] (the Bedrock API shapes);
+//!   [`types`] (the Bedrock API shapes); and [`env`](mod@env) (variables, files,
+//!   clock);
 //! * [`http`]: the one HTTP interface and retry policy;
 //! * [`config`]: the config file; [`credentials`]: the AWS credential chain;
 //!   [`endpoint`]: where requests go; [`settings`]: all of them resolved once;
@@ -47,32 +49,28 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod base64;
 pub mod bedrock;
 pub mod config;
 pub mod credentials;
-pub mod datetime;
 #[cfg(feature = "embeddings")]
 pub mod embeddings;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod endpoint;
 pub mod env;
-pub mod eventstream;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 #[cfg(feature = "gateway")]
 pub mod gateway;
 pub mod http;
-pub mod model_ref;
 pub mod models;
 #[cfg(any(feature = "emulator", feature = "gateway"))]
 pub mod server;
 pub mod settings;
-pub mod sigv4;
 pub mod token;
 pub mod transport;
-pub mod types;
+
+pub use bedrock_lite_wire::{base64, datetime, eventstream, model_ref, sigv4, types};
 
 pub use bedrock::accumulator::{AccumulateError, Accumulator};
 pub use bedrock::client::{CallOptions, Client};

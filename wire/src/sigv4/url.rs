@@ -7,20 +7,20 @@ use super::error::SigningError;
 
 /// The parts of a URL that enter a signature.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct UrlParts<'a> {
+pub struct UrlParts<'a> {
     /// The URL up to the end of the path (no query, no fragment).
-    pub(crate) base: &'a str,
+    pub base: &'a str,
     /// The `Host` header value: lower-case host, and the port unless it is the
     /// scheme's default (what HTTP clients send).
-    pub(crate) host: String,
+    pub host: String,
     /// The path, `/` when empty.
-    pub(crate) path: &'a str,
+    pub path: &'a str,
     /// The query, without `?` (empty for none).
-    pub(crate) query: &'a str,
+    pub query: &'a str,
 }
 
 /// Splits `url`; see the module documentation for what is refused.
-pub(crate) fn split_url(url: &str) -> Result<UrlParts<'_>, SigningError> {
+pub fn split_url(url: &str) -> Result<UrlParts<'_>, SigningError> {
     if let Some(bad) = url.bytes().find(|&b| !is_uri_byte(b)) {
         return Err(SigningError::InvalidUrl(if bad.is_ascii() {
             "it holds a space, a control character or a character that must be percent-encoded"

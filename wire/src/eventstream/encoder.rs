@@ -67,6 +67,7 @@ impl std::error::Error for EncodeError {}
 /// Appends one encoded frame (prelude, headers, payload, CRCs) to `out`.
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
 /// let mut frame = bytes::BytesMut::new();
 /// let headers = [Header::new(":event-type", HeaderValue::String("messageStop".into()))];

@@ -405,6 +405,7 @@ impl std::error::Error for EventParseError {
 /// that is not the JSON its type calls for is an error.
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use std::borrow::Cow;
 /// use bedrock_lite::types::{parse_event, ContentBlockDelta, StreamEvent};
 /// let payload = br#"{"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcdefgh"}"#;
@@ -469,6 +470,7 @@ impl StreamEvent<'_> {
     /// for any other event.
     ///
     /// ```
+    /// # use bedrock_lite_wire as bedrock_lite;
     /// use bedrock_lite::types::parse_event;
     /// let event = parse_event("contentBlockDelta", br#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#)?;
     /// assert_eq!(event.text(), Some("Hi"));

@@ -74,6 +74,7 @@ impl ConverseRequest {
     /// An empty request, to build in a line:
     ///
     /// ```
+    /// # use bedrock_lite_wire as bedrock_lite;
     /// use bedrock_lite::types::{ConverseRequest, Message, Tool};
     /// let schema = serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}}});
     /// let request = ConverseRequest::new()

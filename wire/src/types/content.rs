@@ -51,6 +51,7 @@ impl Message {
     /// A user message with one text block.
     ///
     /// ```
+    /// # use bedrock_lite_wire as bedrock_lite;
     /// use bedrock_lite::types::Message;
     /// let json = serde_json::to_string(&Message::user("Hello"))?;
     /// assert_eq!(json, r#"{"role":"user","content":[{"text":"Hello"}]}"#);
@@ -79,6 +80,7 @@ impl Message {
     /// [`serde_json::Value`]).
     ///
     /// ```
+    /// # use bedrock_lite_wire as bedrock_lite;
     /// use bedrock_lite::types::Message;
     /// let message = Message::tool_result("tooluse_1", serde_json::json!({"temperature": 21}));
     /// assert_eq!(

@@ -70,6 +70,7 @@ impl ConverseResponse {
     /// The text of the reply ([`Message::text`]; empty without a message).
     ///
     /// ```
+    /// # use bedrock_lite_wire as bedrock_lite;
     /// use bedrock_lite::types::ConverseResponse;
     /// let body = r#"{"output": {"message": {"role": "assistant", "content": [
     ///     {"text": "Let me check. "},

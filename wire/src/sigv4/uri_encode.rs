@@ -55,7 +55,7 @@ pub(crate) fn write_encoded<S: Sink>(sink: &mut S, bytes: &[u8], slash: Slash) {
 /// Decodes `%XX` escapes; a `%` not followed by two hex digits stays as it is,
 /// and `+` stays a plus (AWS does not read it as a space). Borrows when there
 /// is nothing to decode.
-pub(crate) fn percent_decode(text: &str) -> Cow<'_, [u8]> {
+pub fn percent_decode(text: &str) -> Cow<'_, [u8]> {
     let bytes = text.as_bytes();
     if !bytes.contains(&b'%') {
         return Cow::Borrowed(bytes);

@@ -6,6 +6,7 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// Encodes `bytes` as padded standard base64.
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// assert_eq!(bedrock_lite::base64::encode(b"hi!?"), "aGkhPw==");
 /// ```
 pub fn encode(bytes: &[u8]) -> String {
@@ -59,6 +60,7 @@ impl std::error::Error for DecodeError {}
 /// Decodes padded standard base64.
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// assert_eq!(bedrock_lite::base64::decode("aGkhPw==").unwrap(), b"hi!?");
 /// assert!(bedrock_lite::base64::decode("a*==").is_err());
 /// ```

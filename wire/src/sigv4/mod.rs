@@ -48,9 +48,9 @@ pub use signer::{
     Explanation, HeaderPair, HeaderSignature, Payload, QuerySignature, SessionTokenPlacement,
     SignableRequest, SignatureLocation, SignatureOutput, Signer, SigningScope, SigningSettings,
 };
-pub(crate) use uri_encode::percent_decode;
+pub use uri_encode::percent_decode;
 pub use uri_encode::percent_encode;
-pub(crate) use url::split_url;
+pub use url::{split_url, UrlParts};
 
 /// The credentials a request is signed with. Borrowed, so that the caller decides
 /// where secrets live; `Debug` shows only the access key id.

@@ -121,6 +121,7 @@ pub struct Arn {
 /// A parsed model ref.
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use bedrock_lite::model_ref::{Geo, ModelKind, ModelRef};
 /// let model: ModelRef = "amazon-bedrock/us.anthropic.claude-3-haiku-20240307-v1:0".parse()?;
 /// assert_eq!(model.id(), "us.anthropic.claude-3-haiku-20240307-v1:0");

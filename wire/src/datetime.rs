@@ -25,6 +25,7 @@ const WEEKDAY_NAMES: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat
 /// `None` outside years 0 to 9999.
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use bedrock_lite::datetime::format_rfc3339;
 /// assert_eq!(format_rfc3339(1_893_456_000).as_deref(), Some("2030-01-01T00:00:00Z"));
 /// assert_eq!(format_rfc3339(-1).as_deref(), Some("1969-12-31T23:59:59Z"));
@@ -41,8 +42,7 @@ pub fn format_rfc3339(unix_seconds: i64) -> Option<String> {
 
 /// `time` (UTC) as RFC 3339 to the millisecond (the fraction truncated), e.g.
 /// `2025-06-01T12:00:00.123Z`; `None` outside years 0 to 9999.
-#[cfg(feature = "gateway")]
-pub(crate) fn format_rfc3339_millis(time: SystemTime) -> Option<String> {
+pub fn format_rfc3339_millis(time: SystemTime) -> Option<String> {
     let (seconds, nanosecond) = unix_parts(time)?;
     let at = DateTime::from_unix_seconds(seconds);
     let year = at.four_digit_year()?;
@@ -59,7 +59,7 @@ pub(crate) fn format_rfc3339_millis(time: SystemTime) -> Option<String> {
 
 /// `unix_seconds` (UTC) as SigV4's `YYYYMMDDTHHMMSSZ`, e.g. `20150830T123600Z`;
 /// `None` outside years 0 to 9999.
-pub(crate) fn format_amz_date(unix_seconds: i64) -> Option<String> {
+pub fn format_amz_date(unix_seconds: i64) -> Option<String> {
     let at = DateTime::from_unix_seconds(unix_seconds);
     let year = at.four_digit_year()?;
     Some(format!(
@@ -70,8 +70,7 @@ pub(crate) fn format_amz_date(unix_seconds: i64) -> Option<String> {
 
 /// `unix_seconds` as an HTTP `Date` (IMF-fixdate), e.g. `Sun, 30 Aug 2015 12:36:00 GMT`;
 /// `None` outside years 0 to 9999.
-#[cfg(feature = "emulator")]
-pub(crate) fn format_http_date(unix_seconds: i64) -> Option<String> {
+pub fn format_http_date(unix_seconds: i64) -> Option<String> {
     let at = DateTime::from_unix_seconds(unix_seconds);
     let year = at.four_digit_year()?;
     let weekday = WEEKDAY_NAMES.get(weekday_from_days(at.days))?;
@@ -87,7 +86,7 @@ pub(crate) fn format_http_date(unix_seconds: i64) -> Option<String> {
 /// the nanosecond are dropped), then `Z`, `z` or `+hh:mm` / `-hh:mm`. A leap second
 /// (`:60`) is taken as the last nanosecond before it and accepted only where one can
 /// fall: 23:59:60 UTC on the last day of a month. Nothing may follow.
-pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
     let mut input = Cursor(text.as_bytes());
     let year = i64::from(input.digits(4)?);
     input.literal(b"-")?;
@@ -132,7 +131,7 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
 
 /// Parses SigV4's `YYYYMMDDTHHMMSSZ` (UTC), e.g. `20150830T123600Z`. The year may
 /// carry a sign (`+2015`, `-0001`); nothing may follow.
-pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
+pub fn parse_amz_date(text: &str) -> Option<SystemTime> {
     let mut input = Cursor(text.as_bytes());
     let year = input.signed_year()?;
     let month = input.digits(2)?;
@@ -150,7 +149,7 @@ pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
 /// Parses an HTTP `Date` in IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`
 /// (names case-sensitive, the year may carry a sign, nothing may follow). The
 /// weekday must be a weekday's name but is not checked against the date.
-pub(crate) fn parse_http_date(text: &str) -> Option<SystemTime> {
+pub fn parse_http_date(text: &str) -> Option<SystemTime> {
     let mut input = Cursor(text.as_bytes());
     input.name(&WEEKDAY_NAMES)?;
     input.literal(b", ")?;
@@ -300,7 +299,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// The weekday (0 for Sunday) of the day `days` after 1970-01-01, a Thursday.
-#[cfg(feature = "emulator")]
 fn weekday_from_days(days: i64) -> usize {
     usize::try_from((days + 4).rem_euclid(7)).unwrap_or_default()
 }
@@ -309,6 +307,7 @@ fn weekday_from_days(days: i64) -> usize {
 /// just before the epoch is second -1); `None` when it does not fit an `i64`.
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use std::time::{Duration, UNIX_EPOCH};
 /// use bedrock_lite::datetime::unix_seconds;
 /// assert_eq!(unix_seconds(UNIX_EPOCH + Duration::from_millis(1_500)), Some(1));
@@ -473,7 +472,6 @@ mod tests {
         assert_eq!(format_amz_date(FIRST_SECOND - 1), None);
     }
 
-    #[cfg(feature = "emulator")]
     #[test]
     fn formats_http_dates() {
         assert_eq!(
@@ -491,7 +489,6 @@ mod tests {
         assert_eq!(format_http_date(FIRST_SECOND - 1), None);
     }
 
-    #[cfg(feature = "gateway")]
     #[test]
     fn formats_milliseconds() {
         assert_eq!(
@@ -765,13 +762,11 @@ mod tests {
             prop_assert_eq!(format_amz_date(seconds), time_format(seconds, AMZ_DATE));
         }
 
-        #[cfg(feature = "emulator")]
         #[test]
         fn formats_http_dates_as_time_does(seconds in any_instant()) {
             prop_assert_eq!(format_http_date(seconds), time_format(seconds, HTTP_DATE));
         }
 
-        #[cfg(feature = "gateway")]
         #[test]
         fn formats_milliseconds_as_time_does(seconds in FIRST_SECOND..=LAST_SECOND, nanos in 0u32..1_000_000_000) {
             let time = at(seconds, nanos);
@@ -824,7 +819,6 @@ mod tests {
             prop_assert_eq!(parse_http_date(&text), time_http_date(&text), "{}", text);
         }
 
-        #[cfg(feature = "emulator")]
         #[test]
         fn http_dates_round_trip(seconds in FIRST_SECOND..=LAST_SECOND) {
             let text = format_http_date(seconds).expect("a four-digit year");

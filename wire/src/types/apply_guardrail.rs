@@ -48,6 +48,7 @@ pub type GuardrailContentBlock = GuardrailConverseContentBlock;
 /// The body of an ApplyGuardrail request (`ApplyGuardrailRequest`).
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use bedrock_lite::types::{ApplyGuardrailRequest, GuardrailContentSource};
 /// let request = ApplyGuardrailRequest::text(GuardrailContentSource::Input, "Hello");
 /// assert_eq!(

@@ -14,6 +14,7 @@ use super::DecodeError;
 /// sharing the received chunk (no copy).
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use bedrock_lite::eventstream::StrBytes;
 /// let s = StrBytes::from_static(":event-type");
 /// assert_eq!(s.as_str(), ":event-type");
@@ -162,6 +163,7 @@ impl Header {
     /// A header from a name and a value.
     ///
     /// ```
+    /// # use bedrock_lite_wire as bedrock_lite;
     /// use bedrock_lite::eventstream::{Header, HeaderValue};
     /// let h = Header::new(":message-type", HeaderValue::String("event".into()));
     /// assert_eq!(h.value.as_str(), Some("event"));

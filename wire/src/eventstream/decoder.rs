@@ -34,6 +34,7 @@ struct Prelude {
 /// whose messages are consumed at once).
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
 /// let mut wire = bytes::BytesMut::new();
 /// encode_frame(&[Header::new("n", HeaderValue::Int(7))], b"hello", &mut wire).unwrap();
@@ -173,6 +174,7 @@ impl Decoder {
     /// [`MessageRef::to_message`] for any that must be kept.
     ///
     /// ```
+    /// # use bedrock_lite_wire as bedrock_lite;
     /// use bedrock_lite::eventstream::{encode_frame, Decoder, Header, HeaderValue};
     /// let mut wire = bytes::BytesMut::new();
     /// let headers = [Header::new(":event-type", HeaderValue::String("chunk".into()))];
@@ -540,6 +542,7 @@ fn whole_valid_frame(
 /// Decodes a whole captured stream at once.
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// let messages = bedrock_lite::eventstream::decode_all(bytes::Bytes::new()).unwrap();
 /// assert!(messages.is_empty());
 /// ```

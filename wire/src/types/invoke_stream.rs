@@ -14,6 +14,7 @@ pub const CHUNK_EVENT_TYPE: &str = "chunk";
 /// The payload of a `chunk` event (`PayloadPart`).
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use bedrock_lite::types::PayloadPart;
 /// let part: PayloadPart = serde_json::from_str(r#"{"bytes":"eyJhIjoxfQ==","p":"abc"}"#)?;
 /// assert_eq!(part.bytes.0, br#"{"a":1}"#);

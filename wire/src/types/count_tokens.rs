@@ -14,6 +14,7 @@ use super::wire::{wire_union, Blob};
 /// in the path).
 ///
 /// ```
+/// # use bedrock_lite_wire as bedrock_lite;
 /// use bedrock_lite::types::{ConverseRequest, CountTokensRequest, Message};
 /// let converse = ConverseRequest::new().message(Message::user("Hi"));
 /// let body = serde_json::to_string(&CountTokensRequest::converse(&converse))?;
