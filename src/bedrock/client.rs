@@ -27,7 +27,7 @@ use bytes::Bytes;
 use super::error::BedrockError;
 use super::stream::ConverseStream;
 use crate::endpoint::{Service, SIGNING_NAME};
-use crate::http::HttpResponse;
+use crate::http::{BoxFuture, HttpResponse};
 use crate::model_ref::{ModelKind, ModelRef, ModelRefError};
 use crate::models::rules;
 use crate::settings::Settings;
@@ -326,7 +326,21 @@ impl Client {
 
     /// The request body of `request` for `model`, with the model rules and the
     /// guardrail applied as `options` says (a copy only when something changes).
-    async fn prepare(
+    ///
+    /// Boxed, like [`Transport::send`], so that the generic operations that
+    /// await it do not carry this code into every calling program.
+    fn prepare<'a>(
+        &'a self,
+        model: &'a ModelRef,
+        request: &'a ConverseRequest,
+        options: CallOptions,
+        operation: Operation,
+    ) -> BoxFuture<'a, Result<Bytes, BedrockError>> {
+        Box::pin(self.prepare_unboxed(model, request, options, operation))
+    }
+
+    /// [`prepare`](Self::prepare)'s body.
+    async fn prepare_unboxed(
         &self,
         model: &ModelRef,
         request: &ConverseRequest,
@@ -414,7 +428,19 @@ impl Client {
     /// Sends one runtime operation for `model` (the body prepared) and returns
     /// the 2xx response; with the `discovery` feature, adds the inference
     /// profile to use when the model cannot be invoked on demand.
-    pub(crate) async fn send(
+    ///
+    /// Boxed, like [`prepare`](Self::prepare).
+    pub(crate) fn send<'a>(
+        &'a self,
+        operation: Operation,
+        model: &'a ModelRef,
+        body: Bytes,
+    ) -> BoxFuture<'a, Result<HttpResponse, BedrockError>> {
+        Box::pin(self.send_unboxed(operation, model, body))
+    }
+
+    /// [`send`](Self::send)'s body.
+    async fn send_unboxed(
         &self,
         operation: Operation,
         model: &ModelRef,

@@ -37,8 +37,8 @@ use crate::credentials::cache::CredentialsProvider;
 use crate::credentials::Auth;
 use crate::env::Env;
 use crate::http::{
-    sign_http_request, url_for_messages, Attempt, HttpClient, HttpError, HttpRequest, HttpResponse,
-    RetryPolicy,
+    sign_http_request, url_for_messages, Attempt, BoxFuture, HttpClient, HttpError, HttpRequest,
+    HttpResponse, RetryPolicy,
 };
 use crate::sigv4::SigningIdentity;
 
@@ -146,7 +146,23 @@ impl Transport {
 
     /// Sends `request` with retries and clock-skew correction (module docs) and
     /// returns the response once its status is 2xx; its body is the caller's.
-    pub async fn send(&self, request: &ServiceRequest<'_>) -> Result<HttpResponse, TransportError> {
+    ///
+    /// The future is boxed: a caller's `async` code that awaits it then holds a
+    /// pointer, and the whole signed send (credentials, signing, retries, the
+    /// connection) is compiled once, in this crate, instead of again in every
+    /// program that calls the client (BENCHMARKS.md, "session 22").
+    pub fn send<'a>(
+        &'a self,
+        request: &'a ServiceRequest<'_>,
+    ) -> BoxFuture<'a, Result<HttpResponse, TransportError>> {
+        Box::pin(self.send_unboxed(request))
+    }
+
+    /// [`send`](Self::send)'s body.
+    async fn send_unboxed(
+        &self,
+        request: &ServiceRequest<'_>,
+    ) -> Result<HttpResponse, TransportError> {
         let auth = self.credentials.resolve().await?.auth;
         let shown = format!(
             "{} {}",
