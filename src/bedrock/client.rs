@@ -360,7 +360,7 @@ impl Client {
             settings.config.guardrail.as_ref(),
             request.guardrail_config.as_ref(),
         ) {
-            request.to_mut().guardrail_config = Some(match operation.is_streaming() {
+            rules::owned(&mut request).guardrail_config = Some(match operation.is_streaming() {
                 true => guardrail.to_stream_config(),
                 false => guardrail.to_converse_config(),
             });

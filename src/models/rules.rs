@@ -114,7 +114,7 @@ pub fn apply(
     for rule in RULES.iter().filter(|rule| matches(&target, rule.model)) {
         for param in rule.drop {
             if param.is_set(request) {
-                param.remove(request.to_mut());
+                param.remove(owned(request));
                 notes.push(format!(
                     "dropped `{}`: {} does not accept it (rule `{}`)",
                     param.name(),
@@ -399,6 +399,15 @@ pub fn reasoning_switch(
         .ok_or_else(|| ReasoningError::NoSwitch {
             model: model_ref.to_owned(),
         })
+}
+
+/// `request` as its own copy, made the first time something changes.
+///
+/// Not inlined: the copy clones every shape a request can hold, and inlined
+/// at each change it was 47 KiB of code in `apply` alone (`cargo bloat`).
+#[inline(never)]
+pub(crate) fn owned<'r>(request: &'r mut Cow<'_, ConverseRequest>) -> &'r mut ConverseRequest {
+    request.to_mut()
 }
 
 /// Switches reasoning on in `request` at `level`, the way the model's family
