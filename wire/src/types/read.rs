@@ -251,8 +251,8 @@ impl Members {
     /// The member `name`: an error when it is absent (unless `T` may be,
     /// like `Option`) or does not read.
     pub(crate) fn take<T: ReadJson>(&mut self, name: &str) -> Result<T, ReadError> {
-        match self.take_present(name)? {
-            Some(value) => Ok(value),
+        match self.0.remove(name) {
+            Some(value) => T::read_json(value).map_err(|e| e.in_member(name)),
             None => {
                 T::when_absent().ok_or_else(|| ReadError::new(format!("missing field `{name}`")))
             }
@@ -264,15 +264,10 @@ impl Members {
         &mut self,
         name: &str,
     ) -> Result<T, ReadError> {
-        Ok(self.take_present(name)?.unwrap_or_default())
-    }
-
-    /// The member `name` when it is present; an error when it does not read.
-    fn take_present<T: ReadJson>(&mut self, name: &str) -> Result<Option<T>, ReadError> {
-        self.0
-            .remove(name)
-            .map(|value| T::read_json(value).map_err(|e| e.in_member(name)))
-            .transpose()
+        match self.0.remove(name) {
+            Some(value) => T::read_json(value).map_err(|e| e.in_member(name)),
+            None => Ok(T::default()),
+        }
     }
 
     /// The members not taken: the ones this version does not know.
